@@ -1,0 +1,49 @@
+# The two commands of the Bildungsportal: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test install lint messages check-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(VENV)/.installed node_modules/.package-lock.json
+	DJANGO_DEBUG=true $(MANAGE) compilemessages --ignore '.venv' --ignore 'node_modules' -v 0
+
+var:
+	mkdir -p var
+
+## Serve the portal on http://127.0.0.1:$(PORT) with reference and demo data.
+run: export DJANGO_DEBUG ?= true
+run: install | var
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_reference_data
+	$(MANAGE) load_demo_data
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+## Run the whole test suite (DATABASE_URL selects the database).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Update the German catalogue after changing texts.
+messages: install
+	DJANGO_DEBUG=true $(MANAGE) makemessages -l de --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*' -i 'var/*' -i 'tests/*'
+
+clean:
+	rm -rf $(VENV) node_modules var

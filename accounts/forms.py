@@ -1,0 +1,181 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identifiers import (
+    PERSONNEL_NUMBER_HELP,
+    normalize_login_id,
+    normalize_personnel_number,
+)
+from orgunits.models import CareerGroup, Ministry, ServiceOffice
+from portal.forms import KernFormMixin
+
+User = get_user_model()
+
+
+def grouped_office_choices(queryset):
+    """Return select choices for offices, grouped by superior office."""
+    groups = {}
+    for office in queryset.select_related("parent").order_by("parent__name", "name"):
+        label = str(office.parent) if office.parent else _("Ministries and top offices")
+        groups.setdefault(label, []).append((office.pk, office.name))
+    top_label = str(_("Ministries and top offices"))
+    ordered = sorted(
+        groups.items(), key=lambda item: (str(item[0]) != top_label, str(item[0]))
+    )
+    return [("", _("Please choose"))] + [
+        (str(label), offices) for label, offices in ordered
+    ]
+
+
+class LoginForm(KernFormMixin, AuthenticationForm):
+    username = forms.CharField(
+        label=_("Nutzerkennung"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        help_text=_("Usually the first eight digits of your LBV personnel number."),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "The Nutzerkennung or the password is wrong. Please check both; the "
+            "Nutzerkennung is usually the first eight digits of your LBV personnel "
+            "number."
+        ),
+        "inactive": _("This account is not active."),
+    }
+
+    def clean_username(self):
+        return normalize_login_id(self.cleaned_data["username"])
+
+
+class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
+    personnel_number = forms.CharField(
+        label=_("LBV personnel number"),
+        max_length=40,
+        help_text=PERSONNEL_NUMBER_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    login_id = forms.CharField(
+        label=_("Nutzerkennung"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Leave empty to log in with the eight digits of your personnel number. "
+            "Otherwise 3 to 30 letters, digits, dots, hyphens or underscores."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    class Meta:
+        model = User
+        fields = [
+            "personnel_number",
+            "login_id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "ministry",
+            "service_office",
+            "career_group",
+        ]
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "first_name",
+            "last_name",
+            "email",
+            "ministry",
+            "service_office",
+            "career_group",
+        ):
+            self.fields[name].required = True
+        self.fields["ministry"].queryset = Ministry.objects.filter(is_active=True)
+        self.fields["ministry"].empty_label = _("Please choose")
+        self.fields["career_group"].queryset = CareerGroup.objects.filter(
+            is_active=True
+        )
+        self.fields["career_group"].empty_label = _("Please choose")
+        offices = ServiceOffice.objects.selectable()
+        self.fields["service_office"].queryset = offices
+        self.fields["service_office"].choices = grouped_office_choices(offices)
+        self.fields["service_office"].help_text = _(
+            "Offices are grouped under their superior office."
+        )
+
+    def clean_personnel_number(self):
+        number = normalize_personnel_number(self.cleaned_data["personnel_number"])
+        if User.objects.filter(
+            personnel_number=number, anonymised_at__isnull=True
+        ).exists():
+            raise forms.ValidationError(
+                _(
+                    "An account with this personnel number exists already. Use "
+                    "“Kennwort vergessen” on the login page, or ask the "
+                    "Fortbildungsreferat for help."
+                ),
+                code="personnel_number_taken",
+            )
+        return number
+
+    def clean_login_id(self):
+        return normalize_login_id(self.cleaned_data.get("login_id", ""))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        number = cleaned_data.get("personnel_number")
+        if not cleaned_data.get("login_id") and number:
+            cleaned_data["login_id"] = number
+        self.instance.login_id = cleaned_data.get("login_id", "")
+
+        login_id = cleaned_data.get("login_id")
+        if login_id and User.objects.filter(login_id__iexact=login_id).exists():
+            self.add_error(
+                "login_id"
+                if self.data.get("login_id", "").strip()
+                else "personnel_number",
+                forms.ValidationError(
+                    _(
+                        "The Nutzerkennung “%(login_id)s” is taken. Please choose "
+                        "another one."
+                    ),
+                    code="login_id_taken",
+                    params={"login_id": login_id},
+                ),
+            )
+
+        office = cleaned_data.get("service_office")
+        ministry = cleaned_data.get("ministry")
+        if office and ministry and office.ministry_id != ministry.pk:
+            self.add_error(
+                "service_office",
+                _("This service office does not belong to the chosen ministry."),
+            )
+
+        self.validate_passwords()
+        return cleaned_data
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.validate_password_for_user(self.instance)
+
+    def validate_unique(self):
+        # Both unique rules (Nutzerkennung, personnel number) are checked in
+        # the clean methods with messages that say what to do; the database
+        # constraints stay as the backstop against concurrent sign-ups.
+        pass

@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identifiers import normalize_login_id
+
+login_id_validator = RegexValidator(
+    r"^[A-Za-z0-9._-]{3,30}$",
+    _(
+        "The Nutzerkennung may contain 3 to 30 letters (without umlauts), digits, "
+        "dots, hyphens and underscores."
+    ),
+    code="invalid_login_id",
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, login_id):
+        # One account per Nutzerkennung whatever its case or surrounding
+        # white space, the same key as the lockout counter uses.
+        return self.get(login_id__iexact=normalize_login_id(login_id))
+
+    def create_user(self, login_id, password=None, **extra_fields):
+        if not login_id:
+            raise ValueError("A login id is required.")
+        user = self.model(login_id=normalize_login_id(login_id), **extra_fields)
+        user.email = self.normalize_email(user.email)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, login_id, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(login_id, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: employee, training officer or office staff."""
+
+    login_id = models.CharField(
+        _("Nutzerkennung"),
+        max_length=150,
+        unique=True,
+        validators=[login_id_validator],
+    )
+    personnel_number = models.CharField(
+        _("LBV personnel number"), max_length=8, blank=True
+    )
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    ministry = models.ForeignKey(
+        "orgunits.Ministry",
+        verbose_name=_("ministry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    service_office = models.ForeignKey(
+        "orgunits.ServiceOffice",
+        verbose_name=_("service office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    career_group = models.ForeignKey(
+        "orgunits.CareerGroup",
+        verbose_name=_("career group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    must_reset_password = models.BooleanField(
+        _("must reset password"),
+        default=False,
+        help_text=_("The account can log in only after a password reset by e-mail."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login_id"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["last_name", "first_name", "login_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("login_id"), name="user_login_id_case_insensitive_unique"
+            ),
+            # Anonymised accounts keep no personnel number; among the others
+            # a number belongs to one account only.
+            models.UniqueConstraint(
+                fields=["personnel_number"],
+                condition=models.Q(anonymised_at__isnull=True)
+                & ~models.Q(personnel_number=""),
+                name="user_personnel_number_unique_live",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.login_id
+
+    def clean(self):
+        super().clean()
+        self.login_id = normalize_login_id(self.login_id)
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+
+class AuditEntry(models.Model):
+    """One row of the append-only audit trail: who did what to whom, when."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.target_type}:{self.target_id}"

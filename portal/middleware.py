@@ -1,0 +1,26 @@
+"""Cross-cutting request handling that belongs to no single app."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+SESSION_STARTED_KEY = "portal_session_started_at"
+
+
+class SessionLifetimeMiddleware:
+    """End sessions that are older than the absolute maximum lifetime.
+
+    The idle timeout comes from the session cookie age, renewed on every
+    request; this caps the total length however active the session is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started_at = request.session.setdefault(SESSION_STARTED_KEY, time.time())
+            if time.time() - started_at > settings.PORTAL_SESSION_MAX_SECONDS:
+                logout(request)
+        return self.get_response(request)

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from courses.models import Course, Enrollment
+from orgunits.models import CareerGroup, Ministry, OrgUnit, ServiceOffice
+
+TEST_PASSWORD = "Korrekt-Pferd-Batterie-7"
+
+
+class MinistryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ministry
+        django_get_or_create = ["code"]
+
+    code = "JUM"
+    name = "Ministerium der Justiz und für Migration"
+    abbreviation = "MJ"
+
+
+class ServiceOfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceOffice
+
+    code = factory.Sequence(lambda n: f"T{n:04d}")
+    name = factory.Sequence(lambda n: f"Amtsgericht Teststadt {n}")
+    kind = "AG"
+    town = "Teststadt"
+    ministry = factory.SubFactory(MinistryFactory)
+
+
+class CareerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareerGroup
+        django_get_or_create = ["code"]
+
+    code = "GD"
+    name = "Laufbahngruppe des gehobenen Dienstes"
+    short_name = "gehobener Dienst"
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgUnit
+
+    service_office = factory.SubFactory(ServiceOfficeFactory, kind="LG")
+    career_group = factory.SubFactory(CareerGroupFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    login_id = factory.Sequence(lambda n: f"{20000000 + n}")
+    personnel_number = factory.LazyAttribute(lambda user: user.login_id[:8])
+    first_name = "Erika"
+    last_name = factory.Sequence(lambda n: f"Muster{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.login_id}@example.org")
+    ministry = factory.SubFactory(MinistryFactory)
+    service_office = factory.SubFactory(
+        ServiceOfficeFactory, ministry=factory.SelfAttribute("..ministry")
+    )
+    career_group = factory.SubFactory(CareerGroupFactory)
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    number = factory.Sequence(lambda n: f"27-T{n:03d}")
+    title = factory.Sequence(lambda n: f"Testveranstaltung {n}")
+    description = "Eine Veranstaltung für Tests."
+    venue = "Justizakademie des Landes Baden-Württemberg"
+    town = "Schwetzingen"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(weeks=10))
+    ends_at = factory.LazyAttribute(lambda course: course.starts_at + timedelta(days=2))
+    capacity = 20
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    course = factory.SubFactory(CourseFactory)
+    user = factory.SubFactory(UserFactory)

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.mark.parametrize(
+    "typed", ["10000001", " 10000001", "10000001 ", "\t10000001\u00a0"]
+)
+def test_login_ignores_white_space_around_login_id(client, db, typed):
+    UserFactory(login_id="10000001")
+
+    response = client.post(
+        reverse("accounts:login"), {"username": typed, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("courses:course_list")
+
+
+def test_login_is_case_insensitive(client, db):
+    UserFactory(login_id="Erika.Muster")
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "erika.muster", "password": TEST_PASSWORD},
+    )
+
+    assert response.status_code == 302
+
+
+def test_wrong_password_gives_german_error(client, db):
+    UserFactory(login_id="10000001")
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "10000001", "password": "falsch"}
+    )
+
+    assert response.status_code == 200
+    assert "Nutzerkennung oder Passwort" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_page_has_the_labels_users_know(client, db):
+    response = client.get(reverse("accounts:login"))
+
+    html = response.content.decode()
+    assert ">\n    Nutzerkennung" in html or ">Nutzerkennung" in html
+    assert "Passwort" in html
+    assert "Kennwort vergessen" in html
+
+
+def test_logout_needs_post(client, employee):
+    client.force_login(employee)
+
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_account_that_must_reset_cannot_log_in(client, db):
+    UserFactory(login_id="10000009", must_reset_password=True)
+
+    response = client.post(
+        reverse("accounts:login"), {"username": "10000009", "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,157 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEntry, User
+from orgunits.models import CareerGroup, OrgUnit, ServiceOffice
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture
+def signup_data(reference_data):
+    office = ServiceOffice.objects.get(code="B1101")  # Amtsgericht Achern
+    return {
+        "personnel_number": "01234567/123A",
+        "login_id": "",
+        "first_name": "Erika",
+        "last_name": "Muster",
+        "email": "erika.muster@example.org",
+        "phone": "",
+        "ministry": office.ministry.pk,
+        "service_office": office.pk,
+        "career_group": CareerGroup.objects.get(code="GD").pk,
+        "password1": TEST_PASSWORD,
+        "password2": TEST_PASSWORD,
+    }
+
+
+def test_signup_page_offers_only_selectable_offices(client, reference_data):
+    response = client.get(reverse("accounts:signup"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Amtsgericht Achern" in html
+    dissolved = ServiceOffice.objects.get(code="B1301")
+    assert f'value="{dissolved.pk}"' not in html
+
+
+def test_signup_derives_login_id_from_personnel_number(client, signup_data):
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.login_id == "01234567"
+    assert user.personnel_number == "01234567"
+    assert user.check_password(TEST_PASSWORD)
+    assert AuditEntry.objects.filter(action="account.registered").count() == 1
+
+
+def test_signup_assigns_the_org_unit_of_the_superior_office(client, signup_data):
+    client.post(reverse("accounts:signup"), signup_data)
+
+    user = User.objects.get()
+    assert user.org_unit == OrgUnit.objects.get(
+        service_office__code="B1100", career_group__code="GD"
+    )
+
+
+def test_signup_with_chosen_login_id(client, signup_data):
+    signup_data["login_id"] = "  erika.muster "
+
+    client.post(reverse("accounts:signup"), signup_data)
+
+    assert User.objects.get().login_id == "erika.muster"
+
+
+@pytest.mark.parametrize("taken", ["erika.muster", "ERIKA.muster", " Erika.Muster "])
+def test_signup_with_taken_login_id_is_refused(client, signup_data, taken):
+    UserFactory(login_id="Erika.Muster", personnel_number="99999999")
+    signup_data["login_id"] = taken
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.status_code == 200
+    assert "ist bereits vergeben" in response.context["form"].errors["login_id"][0]
+    assert User.objects.count() == 1
+
+
+def test_signup_whose_derived_login_id_is_taken_says_so(client, signup_data):
+    UserFactory(login_id="01234567", personnel_number="99999999")
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert (
+        "ist bereits vergeben" in response.context["form"].errors["personnel_number"][0]
+    )
+    assert User.objects.count() == 1
+
+
+def test_signup_with_personnel_number_in_use_is_refused(client, signup_data):
+    UserFactory(login_id="someone", personnel_number="01234567")
+    signup_data["login_id"] = "erika.muster"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert "Personalnummer" in response.context["form"].errors["personnel_number"][0]
+    assert User.objects.count() == 1
+
+
+def test_signup_with_malformed_personnel_number_is_refused(client, signup_data):
+    signup_data["personnel_number"] = "1234567"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert "acht Ziffern" in response.context["form"].errors["personnel_number"][0]
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "weak", ["12345678901", "kurz", "qwertyuiop", "erika.muster@example"]
+)
+def test_signup_with_weak_password_is_refused(client, signup_data, weak):
+    signup_data["password1"] = signup_data["password2"] = weak
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].errors["password2"]
+    assert not User.objects.exists()
+
+
+def test_signup_with_office_of_another_ministry_is_refused(client, signup_data):
+    signup_data["service_office"] = ServiceOffice.objects.get(code="X-FM").pk
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].errors["service_office"]
+    assert not User.objects.exists()
+
+
+def test_signup_with_dissolved_office_is_refused(client, signup_data):
+    signup_data["service_office"] = ServiceOffice.objects.get(code="B1301").pk
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].errors["service_office"]
+    assert not User.objects.exists()
+
+
+def test_signup_ignores_posted_staff_flags(client, signup_data):
+    signup_data.update(is_staff="on", is_superuser="on", org_unit="1")
+
+    client.post(reverse("accounts:signup"), signup_data)
+
+    user = User.objects.get()
+    assert user.is_staff is False
+    assert user.is_superuser is False
+
+
+def test_signup_errors_are_tied_to_their_fields(client, signup_data):
+    signup_data["personnel_number"] = "abc"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert (
+        'aria-describedby="id_personnel_number-error id_personnel_number-hint"' in html
+    )
+    assert 'href="#id_personnel_number"' in html
