@@ -169,3 +169,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class OutgoingMail(models.Model):
+    """A mail in the outbox, written in the transaction that causes it."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    template = models.CharField(_("template"), max_length=200)
+    recipients = models.JSONField(_("recipients"))
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.template} ({self.pk})"

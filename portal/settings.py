@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "orgunits",
     "accounts",
     "courses",
@@ -166,7 +168,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("PORTAL_STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
+STATIC_ROOT = Path(
+    os.environ.get("PORTAL_STATIC_ROOT", BASE_DIR / "var" / "staticfiles")
+)
 KERN_PACKAGE_DIR = BASE_DIR / "node_modules" / "@kern-ux" / "native"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -192,6 +196,15 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Bildungsportal <bildungsportal@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (the mail outbox) live in the database. They are written
+# in the transaction of the change that causes them, not after its commit.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "ENQUEUE_ON_COMMIT": False,
+    }
+}
 
 # Lockout (django-axes). Failures are counted per normalised Nutzerkennung,
 # never per IP address alone: many employees share one address of the state

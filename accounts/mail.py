@@ -1,0 +1,93 @@
+"""The mail outbox: every mail is a row first, delivered later by the worker.
+
+Callers queue mail inside the transaction of the change that causes it, so a
+mail exists exactly when the change does. The worker (``manage.py db_worker``)
+runs ``deliver_mail`` and retries with growing pauses while the SMTP server is
+away; a mail marked as sent is never sent again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from accounts.models import OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = [timedelta(minutes=minutes) for minutes in (1, 2, 5, 10, 30, 60)]
+
+
+def absolute_url(path):
+    """Return a link for a mail, built from the configured public address."""
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def queue_mail(*, to, template, context, attachments=(), reply_to=()):
+    """Render a German plain-text mail and put it into the outbox.
+
+    ``template`` names a pair of templates, ``<template>_subject.txt`` and
+    ``<template>_body.txt``; ``attachments`` holds (file name, text, MIME type)
+    triples such as an .ics file.
+    """
+    context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context)
+    mail = OutgoingMail.objects.create(
+        recipients=list(to),
+        reply_to=list(reply_to),
+        subject=subject,
+        body=body,
+        attachments=[list(attachment) for attachment in attachments],
+        template=template,
+    )
+    deliver_mail.enqueue(mail.pk)
+    logger.info("Mail queued", extra={"mail_id": mail.pk, "template": template})
+    return mail
+
+
+@task()
+def deliver_mail(mail_id):
+    """Send one queued mail; on failure schedule the next attempt."""
+    with transaction.atomic():
+        mail = (
+            OutgoingMail.objects.select_for_update(skip_locked=True)
+            .filter(pk=mail_id, sent_at__isnull=True)
+            .first()
+        )
+        if mail is None:
+            return
+
+        message = EmailMessage(
+            subject=mail.subject,
+            body=mail.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=mail.recipients,
+            reply_to=mail.reply_to or None,
+        )
+        for file_name, content, mimetype in mail.attachments:
+            message.attach(file_name, content, mimetype)
+
+        mail.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 - any SMTP failure is retried
+            mail.last_error = type(error).__name__
+            mail.save(update_fields=["attempts", "last_error"])
+            delay = RETRY_DELAYS[min(mail.attempts - 1, len(RETRY_DELAYS) - 1)]
+            deliver_mail.using(run_after=timezone.now() + delay).enqueue(mail.pk)
+            logger.warning(
+                "Mail delivery failed, retry scheduled",
+                extra={"mail_id": mail.pk, "attempts": mail.attempts},
+            )
+            return
+
+        mail.sent_at = timezone.now()
+        mail.last_error = ""
+        mail.save(update_fields=["attempts", "sent_at", "last_error"])
+    logger.info("Mail sent", extra={"mail_id": mail.pk})
