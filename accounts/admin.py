@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEntry, User
+from accounts.roles import accounts_in_scope
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -100,6 +101,11 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
     readonly_fields = ["anonymised_at", "last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        # Every admin route (list, change, history, delete, actions,
+        # autocomplete) goes through here: the Ressort scope holds for all.
+        return accounts_in_scope(request.user, super().get_queryset(request))
 
 
 @admin.register(AuditEntry)
