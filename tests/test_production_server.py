@@ -106,6 +106,16 @@ def test_image_command_serves_pages_and_static_files(production_server):
     assert "max-age=31536000" in headers["Strict-Transport-Security"]
 
 
+def test_production_cookies_carry_the_host_prefix(production_server):
+    _, headers, _ = fetch(production_server + "/konto/anmelden/")
+
+    cookie = headers["Set-Cookie"]
+    assert cookie.startswith("__Host-csrftoken=")
+    assert "Secure" in cookie
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
+
+
 def test_image_command_answers_health_checks(production_server):
     status, _, body = fetch(production_server + "/health/")
 
