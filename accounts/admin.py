@@ -233,8 +233,8 @@ class UserAdmin(BaseUserAdmin):
 
         if request.POST.get("confirm") == "yes":
             for account in accounts:
-                anonymise_user(user=account, actor=request.user)
-                self.log_change(request, account, gettext("Account anonymised."))
+                anonymised = anonymise_user(user=account, actor=request.user)
+                self.log_change(request, anonymised, gettext("Account anonymised."))
             self.message_user(
                 request,
                 ngettext(
