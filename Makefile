@@ -30,6 +30,7 @@ run: export DJANGO_DEBUG ?= true
 run: install | var
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_reference_data
+	$(MANAGE) setup_roles
 	$(MANAGE) load_demo_data
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordMixin,
+)
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import (
@@ -179,3 +184,103 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
         # the clean methods with messages that say what to do; the database
         # constraints stay as the backstop against concurrent sign-ups.
         pass
+
+
+class ProfileForm(KernFormMixin, forms.ModelForm):
+    """The data a person keeps current; never the org unit or the Ressort."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "service_office"]
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "service_office"):
+            self.fields[name].required = True
+        # A dissolved office stays choosable for whoever is still filed under
+        # it, so that saving other changes does not force a move.
+        offices = ServiceOffice.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.service_office_id),
+            ministry_id=self.instance.ministry_id,
+        )
+        self.fields["service_office"].queryset = offices
+        self.fields["service_office"].choices = grouped_office_choices(offices)
+        self.fields["service_office"].help_text = _(
+            "The offices of your ministry, grouped under their superior office. "
+            "Changing it does not change your Organisationseinheit."
+        )
+
+
+class EmailChangeForm(KernFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We send a link to this address; it applies once you follow it."),
+    )
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise forms.ValidationError(
+                _("This is already your e-mail address."), code="same_email"
+            )
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The password is not correct."), code="password_incorrect"
+            )
+        return password
+
+
+class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
+    pass
+
+
+class SecondFactorTokenForm(KernFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}
+        ),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).lower()
+
+
+class SecondFactorRemoveForm(KernFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The password is not correct."), code="password_incorrect"
+            )
+        return password

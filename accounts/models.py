@@ -128,6 +128,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_personnel_number_unique_live",
             ),
         ]
+        permissions = [
+            ("anonymise_user", _("Can anonymise accounts")),
+            ("reset_second_factor", _("Can reset the second factor of accounts")),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.login_id
@@ -142,6 +146,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name
+
+
+class OrgUnitReview(User):
+    """Accounts as the Fortbildungsreferat reviews their org unit."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("org unit to review")
+        verbose_name_plural = _("org units to review")
 
 
 class AuditEntry(models.Model):

@@ -1,16 +1,50 @@
+import logging
+
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
+from django_otp import verify_token
 
-from accounts.forms import LoginForm, SignUpForm
-from accounts.services import register_user
+from accounts.forms import (
+    EmailChangeForm,
+    KernPasswordChangeForm,
+    LoginForm,
+    ProfileForm,
+    SecondFactorRemoveForm,
+    SecondFactorTokenForm,
+    SignUpForm,
+)
+from accounts.second_factor import (
+    formatted_key,
+    has_second_factor,
+    login_devices,
+    qr_code_svg,
+    remaining_recovery_codes,
+)
+from accounts.services import (
+    change_password,
+    confirm_email_change,
+    confirm_second_factor,
+    pending_email_change,
+    register_user,
+    remove_second_factor,
+    renew_recovery_codes,
+    request_email_change,
+    start_second_factor_setup,
+    update_profile,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -48,3 +82,228 @@ class SignUpDoneView(LoginRequiredMixin, TemplateView):
 
 class ProfileView(LoginRequiredMixin, TemplateView):
     template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_second_factor=has_second_factor(self.request.user), **kwargs
+        )
+
+
+def _safe_next(request, default):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return next_url
+    return default
+
+
+class ProfileUpdateView(LoginRequiredMixin, FormView):
+    form_class = ProfileForm
+    template_name = "accounts/profile_form.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.request.user}
+
+    def form_valid(self, form):
+        update_profile(form=form)
+        messages.success(self.request, _("Your data has been saved."))
+        return super().form_valid(form)
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class EmailChangeView(LoginRequiredMixin, FormView):
+    form_class = EmailChangeForm
+    template_name = "accounts/email_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        request_email_change(
+            user=self.request.user, new_email=form.cleaned_data["email"]
+        )
+        messages.success(
+            self.request,
+            _(
+                "We have sent a link to %(email)s. Your new address applies once "
+                "you follow it."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
+        return super().form_valid(form)
+
+
+class EmailChangeConfirmView(TemplateView):
+    """Apply a new e-mail address; the link alone proves the mailbox.
+
+    The page asks for a click first, so that mail scanners that open links
+    change nothing.
+    """
+
+    template_name = "accounts/email_change_confirm.html"
+
+    def get_context_data(self, **kwargs):
+        pending = pending_email_change(self.kwargs["token"])
+        return super().get_context_data(
+            new_email=pending[1] if pending else None, **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        pending = pending_email_change(self.kwargs["token"])
+        if pending is None:
+            return self.get(request, *args, **kwargs)
+
+        user, new_email = pending
+        confirm_email_change(user=user, new_email=new_email)
+        messages.success(request, _("Your new e-mail address has been saved."))
+        return redirect("accounts:profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = KernPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        change_password(form=form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return redirect(self.get_success_url())
+
+
+class SecondFactorView(LoginRequiredMixin, TemplateView):
+    """The second factor under "Meine Daten": state, codes, switch off."""
+
+    template_name = "accounts/second_factor.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            has_second_factor=has_second_factor(user),
+            recovery_code_count=remaining_recovery_codes(user),
+            remove_form=SecondFactorRemoveForm(user=user),
+            **kwargs,
+        )
+
+
+class SecondFactorSetupView(LoginRequiredMixin, FormView):
+    form_class = SecondFactorTokenForm
+    template_name = "accounts/second_factor_setup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and has_second_factor(request.user):
+            return redirect("accounts:second_factor")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        device = start_second_factor_setup(user=self.request.user)
+        return super().get_context_data(
+            qr_code=qr_code_svg(device),
+            secret=formatted_key(device),
+            next=_safe_next(self.request, ""),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        device = start_second_factor_setup(user=self.request.user)
+        if not device.verify_token(form.cleaned_data["token"]):
+            form.add_error("token", _("This code is not valid. Please try again."))
+            return self.form_invalid(form)
+
+        codes = confirm_second_factor(device=device)
+        self.request.session.cycle_key()
+        otp_login(self.request, device)
+        return render(
+            self.request,
+            "accounts/recovery_codes.html",
+            {
+                "codes": codes,
+                "next": _safe_next(self.request, reverse("accounts:second_factor")),
+            },
+        )
+
+
+class SecondFactorVerifyView(LoginRequiredMixin, FormView):
+    form_class = SecondFactorTokenForm
+    template_name = "accounts/second_factor_verify.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_second_factor(request.user):
+            return redirect(_safe_next(request, reverse("courses:course_list")))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_safe_next(self.request, ""), **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        device = next(
+            (
+                device
+                for device in login_devices(user)
+                if verify_token(user, device.persistent_id, form.cleaned_data["token"])
+            ),
+            None,
+        )
+        if device is None:
+            logger.warning("Second factor rejected", extra={"user_id": user.pk})
+            form.add_error(
+                "token",
+                _(
+                    "This code is not valid. Enter the current code of your "
+                    "app or one of your recovery codes."
+                ),
+            )
+            return self.form_invalid(form)
+
+        self.request.session.cycle_key()
+        otp_login(self.request, device)
+        return redirect(_safe_next(self.request, reverse("courses:course_list")))
+
+
+class RecoveryCodesRenewView(LoginRequiredMixin, View):
+    def post(self, request):
+        if not request.user.is_verified():
+            return redirect("accounts:second_factor")
+        codes = renew_recovery_codes(user=request.user)
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {"codes": codes, "next": reverse("accounts:second_factor")},
+        )
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class SecondFactorRemoveView(LoginRequiredMixin, FormView):
+    form_class = SecondFactorRemoveForm
+    template_name = "accounts/second_factor.html"
+    success_url = reverse_lazy("accounts:second_factor")
+
+    def dispatch(self, request, *args, **kwargs):
+        # The admin requires the second factor of staff: only the
+        # Fortbildungsreferat resets it for them.
+        if request.user.is_authenticated and request.user.is_staff:
+            return redirect("accounts:second_factor")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            has_second_factor=has_second_factor(user),
+            recovery_code_count=remaining_recovery_codes(user),
+            remove_form=kwargs.pop("form", None),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        remove_second_factor(user=self.request.user, actor=self.request.user)
+        messages.success(self.request, _("The second factor has been switched off."))
+        return super().form_valid(form)

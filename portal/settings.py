@@ -60,7 +60,9 @@ PORTAL_TRAINING_OFFICE_EMAIL = os.environ.get(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with its site replaced by one that asks staff for a second
+    # factor (accounts.admin_site.PortalAdminSite).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "orgunits",
     "accounts",
     "courses",
@@ -83,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
@@ -229,6 +236,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     if AXES_IPWARE_PROXY_COUNT
     else ["REMOTE_ADDR"]
 )
+
+# Second factor (django-otp): TOTP apps show the portal's name beside the
+# Nutzerkennung; wrong tokens slow further attempts down exponentially.
+OTP_TOTP_ISSUER = "Bildungsportal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -87,3 +87,10 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
+
+
+def totp_token(device):
+    """Return the current code an authenticator app shows for the device."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.demo import load_demo_officers
 from courses.demo import load_demo_accounts, load_demo_courses
 
 
@@ -26,4 +27,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{len(courses)} demo courses loaded."))
         self.stdout.write("Demo logins (Nutzerkennung / Passwort):")
         for login_id, password in logins:
+            self.stdout.write(f"  {login_id} / {password}")
+        self.stdout.write(
+            "Demo officers for /verwaltung/ (Nutzerkennung / Passwort; they set "
+            "up an authenticator app at their first login):"
+        )
+        for login_id, password in load_demo_officers():
             self.stdout.write(f"  {login_id} / {password}")

@@ -1,0 +1,36 @@
+"""The admin site: staff reach it only with a verified second factor."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.second_factor import has_second_factor
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Bildungsportal – administration")
+    site_title = _("Bildungsportal administration")
+    index_title = _("Administration")
+
+    def has_permission(self, request):
+        # Staff hold power over other people's data: a password alone is not
+        # enough to act on it.
+        return super().has_permission(request) and request.user.is_verified()
+
+    def login(self, request, extra_context=None):
+        user = request.user
+        if user.is_active and user.is_staff and not user.is_verified():
+            next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+                "admin:index", current_app=self.name
+            )
+            step = (
+                "accounts:second_factor_verify"
+                if has_second_factor(user)
+                else "accounts:second_factor_setup"
+            )
+            return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
+        return super().login(request, extra_context)

@@ -1,0 +1,39 @@
+"""Request handling of the accounts app."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.second_factor import has_second_factor
+
+
+class SecondFactorMiddleware:
+    """Ask everyone who has set up a second factor for it after login.
+
+    Staff without one are sent to set it up by the admin site; an employee
+    who turned it on under "Meine Daten" sees no page before the token.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and request.path not in self._open_paths()
+            and has_second_factor(user)
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:second_factor_verify')}?{query}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open_paths():
+        return {
+            reverse("accounts:second_factor_verify"),
+            reverse("accounts:logout"),
+            reverse("admin:logout"),
+        }
