@@ -87,3 +87,9 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
+    status = Enrollment.Status.ADMITTED
+
+
+class WaitlistedFactory(EnrollmentFactory):
+    status = Enrollment.Status.WAITLISTED
+    waitlist_position = factory.Sequence(lambda n: n + 1)
