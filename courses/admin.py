@@ -37,26 +37,31 @@ def _local(moment):
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+def _is_training_office(request):
+    # The admin asks for permissions many times a page; ask the database once.
+    if not hasattr(request, "_is_training_office"):
+        request._is_training_office = is_training_office(request.user)
+    return request._is_training_office
+
+
 class TrainingOfficeOnlyMixin:
     """Courses and participants are the Fortbildungsreferat's business only."""
 
     def has_module_permission(self, request):
-        return is_training_office(request.user) and super().has_module_permission(
-            request
-        )
+        return _is_training_office(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_training_office(request.user) and super().has_view_permission(
+        return _is_training_office(request) and super().has_view_permission(
             request, obj
         )
 
     def has_change_permission(self, request, obj=None):
-        return is_training_office(request.user) and super().has_change_permission(
+        return _is_training_office(request) and super().has_change_permission(
             request, obj
         )
 
     def has_add_permission(self, request, *args):
-        return is_training_office(request.user) and super().has_add_permission(
+        return _is_training_office(request) and super().has_add_permission(
             request, *args
         )
 
@@ -65,11 +70,17 @@ class TrainingOfficeOnlyMixin:
         return False
 
 
+@admin.display(description=_("participant"))
+def participant(enrollment):
+    user = enrollment.user
+    return f"{user.get_full_name() or '–'} ({user.login_id})"
+
+
 class EnrollmentInline(admin.TabularInline):
     model = Enrollment
     fk_name = "course"
     verbose_name_plural = _("participants")
-    fields = ["user", "status", "waitlist_position", "created_at", "canceled_at"]
+    fields = [participant, "status", "waitlist_position", "created_at", "canceled_at"]
     readonly_fields = fields
     ordering = ["status", "waitlist_position", "created_at"]
     extra = 0
@@ -233,7 +244,7 @@ class CourseAdmin(TrainingOfficeOnlyMixin, admin.ModelAdmin):
 class EnrollmentAdmin(TrainingOfficeOnlyMixin, admin.ModelAdmin):
     list_display = [
         "course",
-        "user",
+        participant,
         "status",
         "waitlist_rank_column",
         "created_at",
