@@ -28,6 +28,7 @@ from accounts.mail import absolute_url, queue_mail
 from accounts.models import AuditEntry, OutgoingMail
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.second_factor import RECOVERY_CODE_COUNT
+from accounts.signals import account_anonymising
 from orgunits.models import OrgUnit, ServiceOffice
 
 logger = logging.getLogger(__name__)
@@ -362,42 +363,6 @@ def export_training_record(*, user, actor):
     return buffer.getvalue()
 
 
-def _cancel_future_enrollments(*, user, actor):
-    # TODO: call courses.services.cancel_enrollment (open issue "Courses")
-    # once it exists, so that the promoted person is told by mail.
-    from courses.models import Enrollment
-
-    enrollments = Enrollment.objects.select_for_update().filter(
-        user=user,
-        status__in=Enrollment.ACTIVE_STATUSES,
-        course__starts_at__gt=timezone.now(),
-    )
-    for enrollment in enrollments:
-        held_a_place = enrollment.status != Enrollment.Status.WAITLISTED
-        enrollment.status = Enrollment.Status.CANCELED
-        enrollment.waitlist_position = None
-        enrollment.canceled_at = timezone.now()
-        enrollment.canceled_by = actor
-        enrollment.save()
-        if held_a_place:
-            _promote_first_waitlisted(course_id=enrollment.course_id)
-
-
-def _promote_first_waitlisted(*, course_id):
-    from courses.models import Enrollment
-
-    first = (
-        Enrollment.objects.select_for_update()
-        .filter(course_id=course_id, status=Enrollment.Status.WAITLISTED)
-        .order_by("waitlist_position", "created_at")
-        .first()
-    )
-    if first is not None:
-        first.status = Enrollment.Status.REGISTERED
-        first.waitlist_position = None
-        first.save(update_fields=["status", "waitlist_position"])
-
-
 def _end_sessions(user):
     for session in Session.objects.all().iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
@@ -437,15 +402,7 @@ def anonymise_user(*, user, actor):
     if user.anonymised_at is not None:
         return user
 
-    from courses.models import Enrollment
-
-    _cancel_future_enrollments(user=user, actor=actor)
-    Enrollment.objects.filter(user=user, org_unit__isnull=True).update(
-        org_unit=user.org_unit
-    )
-    Enrollment.objects.filter(user=user, career_group__isnull=True).update(
-        career_group=user.career_group
-    )
+    account_anonymising.send(sender=User, user=user, actor=actor)
 
     full_name = user.get_full_name()
     values = [

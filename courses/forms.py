@@ -1,7 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from courses.models import Course
+from orgunits.models import CareerGroup
 from portal.forms import KernFormMixin
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CourseSearchForm(KernFormMixin, forms.Form):
@@ -11,4 +21,51 @@ class CourseSearchForm(KernFormMixin, forms.Form):
         max_length=200,
         help_text=_("Number, title or words from the description."),
         widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    date_from = forms.DateField(
+        label=_("Starting on or after"), required=False, widget=DateInput
+    )
+    date_to = forms.DateField(
+        label=_("Starting on or before"), required=False, widget=DateInput
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("All formats")), *Course.Format.choices],
+    )
+    town = forms.ChoiceField(label=pgettext_lazy("location", "Place"), required=False)
+    career_group = forms.ModelChoiceField(
+        label=_("Career group"),
+        required=False,
+        queryset=CareerGroup.objects.filter(is_active=True),
+        empty_label=_("All career groups"),
+    )
+    free_only = forms.BooleanField(
+        label=_("Only courses with free places"), required=False
+    )
+
+    def __init__(self, *args, towns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [
+            ("", _("All places")),
+            *((town, town) for town in towns),
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        date_from, date_to = cleaned_data.get("date_from"), cleaned_data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error(
+                "date_to", _("The end of the period lies before its beginning.")
+            )
+        return cleaned_data
+
+
+class CancelEnrollmentForm(KernFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional; it helps the Fortbildungsreferat plan."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

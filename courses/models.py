@@ -1,14 +1,32 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection, models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_REGISTRATION_CLOSES_BEFORE = timedelta(weeks=6)
 DEFAULT_SHORT_NOTICE_DAYS = 14
+
+
+# The full-text configuration on PostgreSQL; the migration that creates the
+# search index uses the same expression so that the index serves the search.
+SEARCH_CONFIG = "german"
+SEARCH_FIELDS = ("number", "title", "description")
+
+
+def search_vector():
+    return SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
+
+
+def _case_variants(word):
+    # SQLite compares only ASCII letters without regard to case, so "übung"
+    # would miss "Übung"; German capitalises nouns, which covers most searches.
+    return {word, word.lower(), word.upper(), word.capitalize()}
 
 
 class CourseQuerySet(models.QuerySet):
@@ -19,6 +37,82 @@ class CourseQuerySet(models.QuerySet):
     def upcoming(self, *, now=None):
         """Return courses that have not ended yet."""
         return self.filter(ends_at__gte=now or timezone.now())
+
+    def search(self, term):
+        """Return courses matching every word of the term.
+
+        PostgreSQL uses German full-text search, so that "Vernehmungen" finds
+        "Vernehmung"; a match on part of the number or title counts as well,
+        for compound words. Other databases match each word as a substring.
+        """
+        words = term.split()
+        if not words:
+            return self
+        if connection.vendor == "postgresql":
+            query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
+            partial = Q()
+            for word in words:
+                partial &= Q(number__icontains=word) | Q(title__icontains=word)
+            return self.alias(search=search_vector()).filter(Q(search=query) | partial)
+
+        condition = Q()
+        for word in words:
+            any_field = Q()
+            for variant in _case_variants(word):
+                for field in SEARCH_FIELDS:
+                    any_field |= Q(**{f"{field}__contains": variant})
+            condition &= any_field
+        return self.filter(condition)
+
+    def open_to_career_group(self, career_group):
+        """Return courses open to the group: aimed at it or at everyone."""
+        targets = Course.target_career_groups.through.objects.filter(
+            course=OuterRef("pk")
+        )
+        return self.filter(
+            ~Exists(targets) | Exists(targets.filter(careergroup=career_group))
+        )
+
+    def catalogue(
+        self,
+        *,
+        q="",
+        date_from=None,
+        date_to=None,
+        format="",
+        town="",
+        career_group=None,
+        free_only=False,
+    ):
+        """Apply the catalogue's search and filters; dates are Berlin dates."""
+        courses = self.search(q) if q else self
+        if date_from:
+            courses = courses.filter(starts_at__date__gte=date_from)
+        if date_to:
+            courses = courses.filter(starts_at__date__lte=date_to)
+        if format:
+            courses = courses.filter(format=format)
+        if town:
+            courses = courses.filter(town=town)
+        if career_group is not None:
+            courses = courses.open_to_career_group(career_group)
+        courses = courses.with_seat_counts()
+        if free_only:
+            courses = courses.filter(seats_taken__lt=F("capacity"))
+        return courses
+
+    def with_seat_counts(self):
+        """Annotate the places taken and the length of the waiting list."""
+        return self.annotate(
+            seats_taken=Count(
+                "enrollments",
+                filter=Q(enrollments__status__in=Enrollment.SEATED_STATUSES),
+            ),
+            waitlist_length=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
+            ),
+        )
 
 
 class Course(models.Model):
@@ -114,16 +208,84 @@ class Course(models.Model):
     def short_notice_starts_at(self):
         return self.starts_at - timedelta(days=self.short_notice_days)
 
+    @property
+    def is_canceled(self):
+        return self.canceled_at is not None
+
+    @property
+    def is_chosen_by_office(self):
+        return self.selection_mode == self.SelectionMode.BY_OFFICE
+
     def has_started(self, *, now=None):
         return (now or timezone.now()) >= self.starts_at
 
+    def is_short_notice(self, *, now=None):
+        """Return whether a cancellation now falls into the notice period."""
+        return (now or timezone.now()) >= self.short_notice_starts_at
+
     def is_registration_open(self, *, now=None):
         now = now or timezone.now()
-        if self.canceled_at is not None or not self.is_published:
+        if self.is_canceled or not self.is_published or self.has_started(now=now):
             return False
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return now <= self.registration_closes_at
+
+    def is_open_to(self, user):
+        """Return whether the user's career group may take part."""
+        groups = self.target_career_groups.all()
+        if not groups:
+            return True
+        return user.career_group_id in {group.pk for group in groups}
+
+    def count_seats_taken(self):
+        """Count the places taken, from the annotation when there is one."""
+        if hasattr(self, "seats_taken"):
+            return self.seats_taken
+        return self.enrollments.filter(status__in=Enrollment.SEATED_STATUSES).count()
+
+    def count_waitlisted(self):
+        """Count the waiting list, from the annotation when there is one."""
+        if hasattr(self, "waitlist_length"):
+            return self.waitlist_length
+        return self.enrollments.filter(status=Enrollment.Status.WAITLISTED).count()
+
+    @property
+    def free_places(self):
+        return max(self.capacity - self.count_seats_taken(), 0)
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def active(self):
+        """Return enrolments holding a place, an application or a position."""
+        return self.filter(status__in=Enrollment.ACTIVE_STATUSES)
+
+    def waitlisted(self):
+        """Return the waiting list in its order."""
+        return self.filter(status=Enrollment.Status.WAITLISTED).order_by(
+            "waitlist_position"
+        )
+
+    def with_waitlist_rank(self):
+        """Annotate the place on the waiting list as the person sees it.
+
+        Positions are handed out in order and never renumbered, so that
+        cancellations need no mass update; the rank counts who is ahead.
+        """
+        ahead = (
+            Enrollment.objects.filter(
+                course=OuterRef("course"),
+                status=Enrollment.Status.WAITLISTED,
+                waitlist_position__lte=OuterRef("waitlist_position"),
+            )
+            .order_by()
+            .values("course")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            waitlist_rank=Coalesce(Subquery(ahead), 0),
+        )
 
 
 class Enrollment(models.Model):
@@ -140,8 +302,12 @@ class Enrollment(models.Model):
 
     # Statuses that hold a place or a waiting-list position.
     ACTIVE_STATUSES = (Status.REGISTERED, Status.ADMITTED, Status.WAITLISTED)
-    # Statuses that take one of the course's places.
-    SEATED_STATUSES = (Status.REGISTERED, Status.ADMITTED, Status.ATTENDED)
+    # Statuses that take one of the course's places. "registered" is an
+    # application to a course whose participants the Fortbildungsreferat
+    # chooses; it holds no place until the office admits it.
+    SEATED_STATUSES = (Status.ADMITTED, Status.ATTENDED)
+    # Statuses the person may still cancel.
+    CANCELABLE_STATUSES = ACTIVE_STATUSES
 
     course = models.ForeignKey(
         Course,
@@ -190,6 +356,8 @@ class Enrollment(models.Model):
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
+    objects = EnrollmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -210,3 +378,36 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.course.number} – {self.user_id} ({self.get_status_display()})"
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_seated(self):
+        return self.status in self.SEATED_STATUSES
+
+    def cancel_refusal(self, *, now=None):
+        """Return why the person cannot cancel, or "" when they can."""
+        if self.status == self.Status.CANCELED:
+            return _("Already cancelled")
+        if self.status == self.Status.COURSE_CANCELED:
+            return _("The course was called off")
+        if self.status == self.Status.REJECTED:
+            return _("Not admitted")
+        if self.status == self.Status.ATTENDED:
+            return _("Attended")
+        if self.course.has_started(now=now):
+            return _("The course has begun")
+        return ""
+
+    def is_short_notice_cancellation(self, *, now=None):
+        """Return whether cancelling now gives up a place at short notice."""
+        return (
+            self.is_active
+            and self.status != self.Status.WAITLISTED
+            and self.course.is_short_notice(now=now)
+        )
+
+    def can_cancel(self, *, now=None):
+        return not self.cancel_refusal(now=now)

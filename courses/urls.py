@@ -11,5 +11,16 @@ urlpatterns = [
         views.MyEnrollmentListView.as_view(),
         name="my_enrollments",
     ),
+    path(
+        "meine-bildungsmassnahmen/<int:pk>/stornieren/",
+        views.EnrollmentCancelView.as_view(),
+        name="enrollment_cancel",
+    ),
+    path(
+        "meine-bildungsmassnahmen/<int:pk>/storniert/",
+        views.EnrollmentCanceledView.as_view(),
+        name="enrollment_canceled",
+    ),
     path("<str:number>/", views.CourseDetailView.as_view(), name="course_detail"),
+    path("<str:number>/anmelden/", views.EnrollView.as_view(), name="enroll"),
 ]

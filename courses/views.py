@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
 
-from courses.forms import CourseSearchForm
+from courses.forms import CancelEnrollmentForm, CourseSearchForm
 from courses.models import Course, Enrollment
+from courses.services import EnrollmentError, cancel_enrollment, enroll
 
 
 class CourseListView(ListView):
@@ -13,16 +16,16 @@ class CourseListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.form = CourseSearchForm(self.request.GET or None)
         courses = Course.objects.published().upcoming()
-        if self.form.is_valid() and self.form.cleaned_data["q"]:
-            term = self.form.cleaned_data["q"]
-            courses = courses.filter(
-                Q(number__icontains=term)
-                | Q(title__icontains=term)
-                | Q(description__icontains=term)
-            )
-        return courses.order_by("starts_at", "number")
+        towns = (
+            courses.exclude(town="")
+            .order_by("town")
+            .values_list("town", flat=True)
+            .distinct()
+        )
+        self.form = CourseSearchForm(self.request.GET or None, towns=towns)
+        filters = self.form.cleaned_data if self.form.is_valid() else {}
+        return courses.catalogue(**filters).order_by("starts_at", "number")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
@@ -34,9 +37,52 @@ class CourseDetailView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Course.objects.published().prefetch_related("target_career_groups"),
+            Course.objects.published()
+            .with_seat_counts()
+            .prefetch_related("target_career_groups"),
             number=self.kwargs["number"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        course, user = self.object, self.request.user
+        enrollment = None
+        if user.is_authenticated:
+            enrollment = (
+                Enrollment.objects.filter(course=course, user=user)
+                .active()
+                .with_waitlist_rank()
+                .first()
+            )
+        context.update(
+            enrollment=enrollment,
+            is_registration_open=course.is_registration_open(),
+            is_open_to_user=not user.is_authenticated or course.is_open_to(user),
+        )
+        return context
+
+
+class EnrollView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, number):
+        course = get_object_or_404(Course.objects.published(), number=number)
+        try:
+            enrollment = enroll(course=course, user=request.user)
+        except EnrollmentError as error:
+            messages.error(request, str(error))
+            return redirect(course)
+
+        if enrollment.status == Enrollment.Status.WAITLISTED:
+            messages.success(
+                request,
+                _("The course is full; you are on the waiting list."),
+            )
+        elif enrollment.status == Enrollment.Status.REGISTERED:
+            messages.success(request, _("Your application has been received."))
+        else:
+            messages.success(request, _("You are registered for the course."))
+        return redirect("courses:my_enrollments")
 
 
 class MyEnrollmentListView(LoginRequiredMixin, ListView):
@@ -47,5 +93,71 @@ class MyEnrollmentListView(LoginRequiredMixin, ListView):
         return (
             Enrollment.objects.filter(user=self.request.user)
             .select_related("course")
-            .order_by("-course__starts_at")
+            .with_waitlist_rank()
+            .order_by("course__starts_at", "created_at")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        enrollments = list(context["enrollments"])
+        # Upcoming courses first, soonest at the top; then the past ones,
+        # the most recent first.
+        upcoming = [e for e in enrollments if e.course.ends_at >= now]
+        past = [e for e in reversed(enrollments) if e.course.ends_at < now]
+        context["enrollments"] = upcoming + past
+        return context
+
+
+class OwnEnrollmentMixin(LoginRequiredMixin):
+    """Look up an enrolment of the logged-in user; anyone else's is a 404."""
+
+    def get_enrollment(self):
+        return get_object_or_404(
+            Enrollment.objects.select_related("course"),
+            pk=self.kwargs["pk"],
+            user=self.request.user,
+        )
+
+
+class EnrollmentCancelView(OwnEnrollmentMixin, FormView):
+    template_name = "courses/enrollment_cancel.html"
+    form_class = CancelEnrollmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.enrollment = self.get_enrollment()
+        if self.enrollment.status == Enrollment.Status.CANCELED:
+            # A repeated submission lands on the same result page.
+            return redirect("courses:enrollment_canceled", pk=self.enrollment.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            enrollment=self.enrollment,
+            course=self.enrollment.course,
+            refusal=self.enrollment.cancel_refusal(),
+            is_short_notice=self.enrollment.is_short_notice_cancellation(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            cancel_enrollment(
+                enrollment=self.enrollment,
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except EnrollmentError as error:
+            messages.error(self.request, str(error))
+            return redirect("courses:my_enrollments")
+        return redirect("courses:enrollment_canceled", pk=self.enrollment.pk)
+
+
+class EnrollmentCanceledView(OwnEnrollmentMixin, DetailView):
+    template_name = "courses/enrollment_canceled.html"
+    context_object_name = "enrollment"
+
+    def get_object(self, queryset=None):
+        return self.get_enrollment()

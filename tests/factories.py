@@ -87,6 +87,12 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
+    status = Enrollment.Status.ADMITTED
+
+
+class WaitlistedFactory(EnrollmentFactory):
+    status = Enrollment.Status.WAITLISTED
+    waitlist_position = factory.Sequence(lambda n: n + 1)
 
 
 def totp_token(device):

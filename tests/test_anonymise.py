@@ -175,7 +175,7 @@ def test_anonymisation_cancels_future_enrolments_and_moves_the_waiting_list_up(
     waiting.refresh_from_db()
     assert seat.status == Enrollment.Status.CANCELED
     assert seat.canceled_by == officer
-    assert waiting.status == Enrollment.Status.REGISTERED
+    assert waiting.status == Enrollment.Status.ADMITTED
     assert waiting.waitlist_position is None
 
 

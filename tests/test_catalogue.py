@@ -1,12 +1,13 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.demo import load_demo_courses
-from courses.models import Course
-from tests.factories import CourseFactory
+from courses.models import Course, Enrollment
+from tests.factories import CareerGroupFactory, CourseFactory, EnrollmentFactory
 
 
 def test_catalogue_lists_upcoming_published_courses(client, db):
@@ -68,3 +69,119 @@ def test_demo_courses_lie_in_the_future_and_load_once(reference_data):
     assert Course.objects.count() == 17
     assert not Course.objects.filter(starts_at__lte=timezone.now()).exists()
     assert Course.objects.filter(target_career_groups__code="R").exists()
+
+
+def catalogue(client, **params):
+    response = client.get(reverse("courses:course_list"), params)
+    return {course.title for course in response.context["courses"]}
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("27-X1", {"Kostenrecht"}),
+        ("grundbuch", {"Grundbuchrecht kompakt"}),
+        ("übungsfall", {"Übungsfall Zivilprozess"}),
+        ("Vollstreckung Grundbuch", set()),
+        ("Zwangsvollstreckung", {"Kostenrecht"}),
+    ],
+)
+def test_search_matches_every_word_in_number_title_or_description(
+    client, db, term, expected
+):
+    CourseFactory(
+        number="27-X1", title="Kostenrecht", description="Zwangsvollstreckung"
+    )
+    CourseFactory(title="Grundbuchrecht kompakt")
+    CourseFactory(title="Übungsfall Zivilprozess")
+
+    assert catalogue(client, q=term) == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="German stemming needs PostgreSQL"
+)
+def test_search_on_postgresql_finds_inflected_forms(client, db):
+    CourseFactory(title="Vernehmung von Zeugen", description="Befragungen im Verfahren")
+    CourseFactory(title="Kostenrecht")
+
+    assert catalogue(client, q="Vernehmungen") == {"Vernehmung von Zeugen"}
+    assert catalogue(client, q="Befragung") == {"Vernehmung von Zeugen"}
+
+
+def test_period_filter_uses_berlin_dates(client, db):
+    # 23:30 UTC on 28 February is already 1 March in Berlin.
+    CourseFactory(
+        title="Märzbeginn", starts_at=datetime(2031, 2, 28, 23, 30, tzinfo=UTC)
+    )
+    CourseFactory(title="Februar", starts_at=datetime(2031, 2, 28, 10, 0, tzinfo=UTC))
+
+    assert catalogue(client, date_from="2031-03-01") == {"Märzbeginn"}
+    assert catalogue(client, date_to="2031-02-28") == {"Februar"}
+
+
+def test_reversed_period_is_an_error(client, db):
+    response = client.get(
+        reverse("courses:course_list"),
+        {"date_from": "2031-03-01", "date_to": "2031-02-01"},
+    )
+
+    assert (
+        "Das Ende des Zeitraums liegt vor seinem Beginn." in response.content.decode()
+    )
+
+
+def test_format_and_town_filters(client, db):
+    CourseFactory(title="Online", format=Course.Format.ONLINE, town="")
+    CourseFactory(title="Stuttgart", town="Stuttgart")
+    CourseFactory(title="Schwetzingen", town="Schwetzingen")
+
+    assert catalogue(client, format="online") == {"Online"}
+    assert catalogue(client, town="Stuttgart") == {"Stuttgart"}
+
+
+def test_career_group_filter_keeps_courses_open_to_everyone(client, db):
+    judges = CareerGroupFactory(code="R", short_name="Richter")
+    clerks = CareerGroupFactory(code="MD", short_name="mittlerer Dienst")
+    CourseFactory(title="Für alle")
+    CourseFactory(title="Richter").target_career_groups.add(judges)
+    CourseFactory(title="Mittlerer Dienst").target_career_groups.add(clerks, judges)
+
+    assert catalogue(client, career_group=clerks.pk) == {
+        "Für alle",
+        "Mittlerer Dienst",
+    }
+
+
+def test_free_places_filter(client, db):
+    full = CourseFactory(title="Voll", capacity=1)
+    EnrollmentFactory(course=full)
+    CourseFactory(title="Frei", capacity=1)
+    by_office = CourseFactory(
+        title="Auswahl", capacity=1, selection_mode=Course.SelectionMode.BY_OFFICE
+    )
+    EnrollmentFactory(course=by_office, status=Enrollment.Status.REGISTERED)
+
+    assert catalogue(client, free_only="on") == {"Frei", "Auswahl"}
+
+
+def test_pagination_keeps_the_filters(client, db):
+    CourseFactory.create_batch(21, town="Stuttgart")
+
+    response = client.get(reverse("courses:course_list"), {"town": "Stuttgart"})
+
+    assert "?town=Stuttgart&amp;page=2" in response.content.decode()
+
+
+def test_filtered_catalogue_query_count_is_fixed(client, db, django_assert_num_queries):
+    group = CareerGroupFactory()
+    for course in CourseFactory.create_batch(25, town="Stuttgart"):
+        course.target_career_groups.add(group)
+        EnrollmentFactory(course=course)
+    params = {"q": "Test", "town": "Stuttgart", "career_group": group.pk}
+
+    # the chosen career group, towns and groups to choose from, count, page
+    with django_assert_num_queries(5):
+        response = client.get(reverse("courses:course_list"), params)
+
+    assert len(response.context["courses"]) == 20
