@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_access import AccountAccessAdminMixin
 from accounts.models import AuditEntry, User
 from accounts.roles import accounts_in_scope
 
@@ -37,7 +38,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     ordering = ["last_name", "first_name", "login_id"]

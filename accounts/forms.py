@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    SetPasswordForm,
+    SetPasswordMixin,
+)
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import (
@@ -179,3 +183,28 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
         # the clean methods with messages that say what to do; the database
         # constraints stay as the backstop against concurrent sign-ups.
         pass
+
+
+class PasswordResetRequestForm(KernFormMixin, forms.Form):
+    login_id = forms.CharField(
+        label=_("Nutzerkennung"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        help_text=_("Usually the first eight digits of your LBV personnel number."),
+    )
+
+    def clean_login_id(self):
+        return normalize_login_id(self.cleaned_data["login_id"])
+
+
+class LoginIdReminderForm(KernFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        help_text=_("The address you gave when you signed up."),
+    )
+
+
+class NewPasswordForm(KernFormMixin, SetPasswordForm):
+    pass
