@@ -34,6 +34,8 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
 USER portal
 EXPOSE 8000
 # Release step before starting a new version: python manage.py migrate
-# Mail worker (a second container from the same image):
+# Mail worker: a second container from the same image and environment runs
 #   python manage.py db_worker
+# It delivers the outbox and retries while the SMTP server is away; any
+# number of workers may run. Without a worker, mail waits in the database.
 CMD ["gunicorn", "--config", "portal/gunicorn_config.py", "portal.wsgi"]

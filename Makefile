@@ -25,17 +25,20 @@ install: $(VENV)/.installed node_modules/.package-lock.json
 var:
 	mkdir -p var
 
-## Serve the portal on http://127.0.0.1:$(PORT) with reference and demo data.
+## Serve the portal on http://127.0.0.1:$(PORT) with reference and demo data,
+## and run the mail worker beside it; both stop together.
 run: export DJANGO_DEBUG ?= true
 run: install | var
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_reference_data
 	$(MANAGE) setup_roles
 	$(MANAGE) load_demo_data
+	$(MANAGE) db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (DATABASE_URL selects the database).
-test: install
+test: install | var
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.admin_access import AccountAccessAdminMixin
 from accounts.models import AuditEntry, OrgUnitReview, User
 from accounts.roles import (
     accounts_in_scope,
@@ -62,7 +63,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     ordering = ["last_name", "first_name", "login_id"]
@@ -132,7 +133,11 @@ class UserAdmin(BaseUserAdmin):
         # autocomplete) goes through here: the Ressort scope holds for all.
         return accounts_in_scope(request.user, super().get_queryset(request))
 
-    actions = ["anonymise_accounts", "reset_second_factor"]
+    actions = [
+        *AccountAccessAdminMixin.actions,
+        "anonymise_accounts",
+        "reset_second_factor",
+    ]
 
     def has_change_permission(self, request, obj=None):
         # No one edits an account that holds rights they lack themselves.

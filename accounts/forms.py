@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
+    SetPasswordForm,
     SetPasswordMixin,
 )
 from django.db.models import Q
@@ -284,3 +285,28 @@ class SecondFactorRemoveForm(KernFormMixin, forms.Form):
                 _("The password is not correct."), code="password_incorrect"
             )
         return password
+
+
+class PasswordResetRequestForm(KernFormMixin, forms.Form):
+    login_id = forms.CharField(
+        label=_("Nutzerkennung"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        help_text=_("Usually the first eight digits of your LBV personnel number."),
+    )
+
+    def clean_login_id(self):
+        return normalize_login_id(self.cleaned_data["login_id"])
+
+
+class LoginIdReminderForm(KernFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+        help_text=_("The address you gave when you signed up."),
+    )
+
+
+class NewPasswordForm(KernFormMixin, SetPasswordForm):
+    pass

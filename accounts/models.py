@@ -131,6 +131,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         permissions = [
             ("anonymise_user", _("Can anonymise accounts")),
             ("reset_second_factor", _("Can reset the second factor of accounts")),
+            ("unlock_user", _("Can unlock accounts")),
+            ("force_password_reset", _("Can force a password reset")),
         ]
 
     def __str__(self):
@@ -205,3 +207,64 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.template} ({self.pk})"
+
+
+class LoginLockQuerySet(models.QuerySet):
+    def in_force(self):
+        """Return the locks that still refuse every login."""
+        return self.filter(lifted_at__isnull=True).filter(
+            models.Q(locked_until__isnull=True)
+            | models.Q(locked_until__gt=timezone.now())
+        )
+
+    def lasting(self):
+        """Return the locks that only an unlock or a reset ends."""
+        return self.filter(lifted_at__isnull=True, locked_until__isnull=True)
+
+
+class LoginLock(models.Model):
+    """A lock of one Nutzerkennung after too many wrong passwords.
+
+    Keyed by the normalised Nutzerkennung, not by account, so that a
+    Nutzerkennung without an account behaves exactly like one with.
+    """
+
+    login_key = models.CharField(_("Nutzerkennung"), max_length=150, db_index=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    locked_until = models.DateTimeField(
+        _("locked until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until an officer unlocks it or a password reset."),
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    objects = LoginLockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+        ordering = ["-locked_at"]
+
+    def __str__(self):
+        return f"{self.login_key} ({self.locked_at:%Y-%m-%d %H:%M})"
+
+
+class ThrottleEvent(models.Model):
+    """One request for a recovery mail, counted to rate-limit such requests.
+
+    The key is a keyed hash of the Nutzerkennung, address or IP address, so
+    the table holds no personal data in clear.
+    """
+
+    scope = models.CharField(_("scope"), max_length=40)
+    key_digest = models.CharField(_("key"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("throttle event")
+        verbose_name_plural = _("throttle events")
+        indexes = [models.Index(fields=["scope", "key_digest", "created_at"])]
+
+    def __str__(self):
+        return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"

@@ -58,6 +58,8 @@ ROLE_PERMISSIONS = {
         "accounts.change_user",
         "accounts.view_user",
         "accounts.anonymise_user",
+        "accounts.unlock_user",
+        "accounts.force_password_reset",
         "accounts.reset_second_factor",
         "accounts.change_orgunitreview",
         "accounts.view_orgunitreview",
@@ -65,6 +67,8 @@ ROLE_PERMISSIONS = {
     ],
     TRAINING_OFFICER: [
         "accounts.view_user",
+        "accounts.unlock_user",
+        "accounts.force_password_reset",
         "accounts.anonymise_user",
     ],
 }

@@ -53,14 +53,22 @@ def fitting_org_unit(*, service_office, career_group):
 
 @transaction.atomic
 def register_user(*, form):
-    """Create the account described by a valid sign-up form."""
+    """Create the account described by a valid sign-up form.
+
+    The account stays inactive until its owner follows the link in the
+    confirmation mail.
+    """
+    from accounts.recovery import queue_confirmation_mail
+
     user = form.save(commit=False)
+    user.is_active = False
     user.set_password(form.cleaned_data["password1"])
     user.org_unit = fitting_org_unit(
         service_office=user.service_office, career_group=user.career_group
     )
     user.save()
 
+    queue_confirmation_mail(user=user)
     record(actor=user, action="account.registered", target=user)
     logger.info("Account registered", extra={"user_id": user.pk})
     return user

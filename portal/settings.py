@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "portal.middleware.NoStoreForSignedInMiddleware",
     # Must stay last: it turns failed logins into lockouts.
@@ -228,14 +230,31 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
-AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
-# Behind N trusted proxies the client address is the N-th from the right in
-# X-Forwarded-For; without a proxy the header is the client's own invention.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if AXES_IPWARE_PROXY_COUNT
-    else ["REMOTE_ADDR"]
+# Behind PORTAL_PROXY_COUNT trusted proxies the client address is taken from
+# X-Forwarded-For, counted from the right; entries further left are the
+# client's own invention (accounts.lockout.client_ip_address).
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+AXES_HANDLER = "accounts.lockout.PortalAxesHandler"
+# A lock ends a fixed time after it began: attempts during it neither count
+# nor prolong it, so the lockout page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The third lock within a day lasts until an officer unlocks the account or
+# its owner completes "Kennwort vergessen".
+PORTAL_LOCKOUT_ESCALATE_AFTER = env_int("PORTAL_LOCKOUT_ESCALATE_AFTER", 3)
+PORTAL_LOCKOUT_ESCALATION_HOURS = env_int("PORTAL_LOCKOUT_ESCALATION_HOURS", 24)
+# One address of the state network serves thousands of employees: it is
+# throttled only far above the per-account limit, within the same window.
+PORTAL_IP_FAILURE_LIMIT = env_int("PORTAL_IP_FAILURE_LIMIT", 200)
+
+# "Kennwort vergessen" links expire after two hours; sign-up confirmation
+# links after three days. Requests for such mails are rate-limited per hour.
+PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_SECONDS", 2 * 60 * 60)
+PORTAL_SIGNUP_CONFIRM_SECONDS = env_int(
+    "PORTAL_SIGNUP_CONFIRM_SECONDS", 3 * 24 * 60 * 60
 )
+PORTAL_RECOVERY_LIMIT_PER_ACCOUNT = env_int("PORTAL_RECOVERY_LIMIT_PER_ACCOUNT", 3)
+PORTAL_RECOVERY_LIMIT_PER_IP = env_int("PORTAL_RECOVERY_LIMIT_PER_IP", 30)
 
 # Second factor (django-otp): TOTP apps show the portal's name beside the
 # Nutzerkennung; wrong tokens slow further attempts down exponentially.
@@ -244,7 +263,25 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# No inline script or style anywhere: everything comes from our own origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 if not DEBUG:

@@ -370,6 +370,8 @@ def test_setup_roles_gives_each_group_exactly_its_permissions(db):
         assert held == set(labels)
     assert set(ROLE_PERMISSIONS[TRAINING_OFFICER]) == {
         "accounts.view_user",
+        "accounts.unlock_user",
+        "accounts.force_password_reset",
         "accounts.anonymise_user",
     }
 

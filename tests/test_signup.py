@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry, User
@@ -155,3 +159,79 @@ def test_signup_errors_are_tied_to_their_fields(client, signup_data):
         'aria-describedby="id_personnel_number-error id_personnel_number-hint"' in html
     )
     assert 'href="#id_personnel_number"' in html
+
+
+CONFIRM_LINK = re.compile(
+    r"http://127\.0\.0\.1:8000(/konto/registrieren/bestaetigen/\S+/)"
+)
+
+
+def confirmation_link():
+    (path,) = CONFIRM_LINK.findall(mail.outbox[-1].body)
+    return path
+
+
+def test_new_account_works_only_after_confirmation(client, signup_data):
+    client.post(reverse("accounts:signup"), signup_data)
+
+    refused = Client().post(
+        reverse("accounts:login"),
+        {"username": "01234567", "password": TEST_PASSWORD},
+    )
+
+    assert User.objects.get().is_active is False
+    assert mail.outbox[0].to == ["erika.muster@example.org"]
+    assert refused.status_code == 200
+
+
+def test_confirmation_activates_and_logs_in(client, signup_data):
+    client.post(reverse("accounts:signup"), signup_data)
+
+    response = client.post(confirmation_link())
+
+    assert response.url == reverse("accounts:signup_done")
+    assert User.objects.get().is_active is True
+    assert client.get(reverse("accounts:signup_done")).status_code == 200
+
+
+def test_confirmation_page_alone_does_not_activate(client, signup_data):
+    client.post(reverse("accounts:signup"), signup_data)
+
+    response = client.get(confirmation_link())
+
+    assert response.status_code == 200
+    assert User.objects.get().is_active is False
+
+
+def test_confirmation_link_works_once(client, signup_data):
+    client.post(reverse("accounts:signup"), signup_data)
+    path = confirmation_link()
+    client.post(path)
+    client.logout()
+    User.objects.update(is_active=False)
+
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert User.objects.get().is_active is False
+
+
+def test_confirmation_link_expires(client, signup_data, time_machine):
+    time_machine.move_to("2026-03-02 09:00 +01:00", tick=False)
+    client.post(reverse("accounts:signup"), signup_data)
+
+    time_machine.move_to("2026-03-05 09:01 +01:00", tick=False)
+    response = client.post(confirmation_link())
+
+    assert response.status_code == 400
+    assert User.objects.get().is_active is False
+
+
+@pytest.mark.parametrize("token", ["abc", "eyJ1c2VyIjoxfQ:1tQ:forged"])
+def test_forged_confirmation_link_is_refused(client, signup_data, token):
+    client.post(reverse("accounts:signup"), signup_data)
+
+    response = client.post(reverse("accounts:signup_confirm", args=[token]))
+
+    assert response.status_code == 400
+    assert User.objects.get().is_active is False

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -8,9 +10,10 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_employee_signs_up_logs_in_and_browses_the_catalogue(
-    live_server, page, reference_data
+def test_new_employee_signs_up_confirms_logs_in_and_browses_the_catalogue(
+    live_server, page, reference_data, smtp_server, settings
 ):
+    settings.PORTAL_BASE_URL = live_server.url
     load_demo_courses()
 
     page.goto(live_server.url + reverse("accounts:signup"))
@@ -26,6 +29,15 @@ def test_new_employee_signs_up_logs_in_and_browses_the_catalogue(
     page.get_by_label("Dienststelle").select_option(label="Amtsgericht Achern")
     page.get_by_label("Laufbahngruppe").select_option(label="gehobener Dienst")
     page.get_by_role("button", name="Registrieren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "E-Mail-Adresse bestätigen"
+    )
+
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "erika.muster@example.org"
+    (link,) = re.findall(r"http://\S+/bestaetigen/\S+/", smtp_server.bodies()[0])
+    page.goto(link)
+    page.get_by_role("button", name="E-Mail-Adresse bestätigen").click()
 
     expect(page.get_by_text("Ihre Nutzerkennung lautet")).to_contain_text("01234567")
 
