@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Enrollment
 from orgunits.models import CareerGroup, Ministry, OrgUnit, ServiceOffice
+from pages.models import SignLanguageVideo
 
 TEST_PASSWORD = "Korrekt-Pferd-Batterie-7"
 
@@ -87,3 +88,15 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class SignLanguageVideoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignLanguageVideo
+
+    title = factory.Sequence(lambda n: f"Das Bildungsportal erklärt, Teil {n}")
+    description = "Was das Portal bietet und wie Sie sich darin zurechtfinden."
+    file = factory.django.FileField(
+        filename="erklaerung.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2024
+    )
+    duration = timedelta(minutes=3, seconds=20)
