@@ -18,8 +18,12 @@ class KernFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", _kern_class(field.widget))
+            # The hint's id is Django's own, so that a help text set after
+            # this point is still referenced correctly when rendered.
             if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}-hint"
+                field.widget.attrs["aria-describedby"] = (
+                    f"{self.auto_id % name}_helptext"
+                )
 
     def full_clean(self):
         super().full_clean()

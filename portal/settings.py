@@ -26,9 +26,9 @@ def env_int(name, default):
     return int(value) if value else default
 
 
-def env_list(name, default=()):
+def env_list(name, default=(), separator=","):
     value = os.environ.get(name, "")
-    items = [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(separator) if item.strip()]
     return items or list(default)
 
 
@@ -59,6 +59,44 @@ PORTAL_TRAINING_OFFICE_EMAIL = os.environ.get(
     "PORTAL_TRAINING_OFFICE_EMAIL", "fortbildung@example.org"
 )
 
+# The operator named on Impressum, Datenschutz and the accessibility
+# statement. Addresses are lines separated by ";". The defaults are examples;
+# production sets the real names and addresses.
+PORTAL_OPERATOR_NAME = os.environ.get(
+    "PORTAL_OPERATOR_NAME", "Musterbehörde des Landes Baden-Württemberg"
+)
+PORTAL_OPERATOR_ADDRESS = env_list(
+    "PORTAL_OPERATOR_ADDRESS", ["Musterstraße 1", "70173 Stuttgart"], separator=";"
+)
+PORTAL_OPERATOR_REPRESENTATIVE = os.environ.get("PORTAL_OPERATOR_REPRESENTATIVE", "")
+PORTAL_OPERATOR_EMAIL = os.environ.get(
+    "PORTAL_OPERATOR_EMAIL", PORTAL_TRAINING_OFFICE_EMAIL
+)
+PORTAL_OPERATOR_PHONE = os.environ.get("PORTAL_OPERATOR_PHONE", "")
+PORTAL_CONTENT_RESPONSIBLE = os.environ.get("PORTAL_CONTENT_RESPONSIBLE", "")
+PORTAL_PRIVACY_OFFICER = env_list(
+    "PORTAL_PRIVACY_OFFICER",
+    ["Datenschutzbeauftragte der Musterbehörde", "datenschutz@example.org"],
+    separator=";",
+)
+# Feedback on the accessibility statement goes to this address.
+PORTAL_ACCESSIBILITY_FEEDBACK_EMAIL = os.environ.get(
+    "PORTAL_ACCESSIBILITY_FEEDBACK_EMAIL", PORTAL_OPERATOR_EMAIL
+)
+PORTAL_ACCESSIBILITY_STATEMENT_DATE = os.environ.get(
+    "PORTAL_ACCESSIBILITY_STATEMENT_DATE", "2026-12-04"
+)
+PORTAL_CONCILIATION_BODY = env_list(
+    "PORTAL_CONCILIATION_BODY",
+    [
+        "Landeszentrum Barrierefreiheit Baden-Württemberg (LZ-BARR)",
+        "Schlichtungsstelle",
+        "Else-Josenhans-Straße 6",
+        "70173 Stuttgart",
+    ],
+    separator=";",
+)
+
 INSTALLED_APPS = [
     # The admin with its site replaced by one that asks staff for a second
     # factor (accounts.admin_site.PortalAdminSite).
@@ -79,6 +117,7 @@ INSTALLED_APPS = [
     "orgunits",
     "accounts",
     "courses",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +226,11 @@ STATICFILES_DIRS = [
     ("kern", KERN_PACKAGE_DIR / "dist"),
     ("kern/themes", KERN_PACKAGE_DIR / "src" / "scss" / "themes" / "examples"),
 ]
+# Uploads (the sign-language videos) are served by the portal itself, see
+# pages.views.sign_language_video; several app instances need a shared volume.
+MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"
+PORTAL_VIDEO_MAX_BYTES = env_int("PORTAL_VIDEO_MAX_MB", 500) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

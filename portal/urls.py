@@ -9,4 +9,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("veranstaltungen/", include("courses.urls")),
     path("verwaltung/", admin.site.urls),
+    path("", include("pages.urls")),
 ]
+
+handler500 = "pages.views.server_error"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Enrollment
 from orgunits.models import CareerGroup, Ministry, OrgUnit, ServiceOffice
+from pages.models import SignLanguageVideo
 
 TEST_PASSWORD = "Korrekt-Pferd-Batterie-7"
 
@@ -100,3 +101,15 @@ def totp_token(device):
     from django_otp.oath import TOTP
 
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+class SignLanguageVideoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignLanguageVideo
+
+    title = factory.Sequence(lambda n: f"Das Bildungsportal erklärt, Teil {n}")
+    description = "Was das Portal bietet und wie Sie sich darin zurechtfinden."
+    file = factory.django.FileField(
+        filename="erklaerung.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2024
+    )
+    duration = timedelta(minutes=3, seconds=20)

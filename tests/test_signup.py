@@ -156,7 +156,8 @@ def test_signup_errors_are_tied_to_their_fields(client, signup_data):
     html = response.content.decode()
     assert 'aria-invalid="true"' in html
     assert (
-        'aria-describedby="id_personnel_number-error id_personnel_number-hint"' in html
+        'aria-describedby="id_personnel_number-error id_personnel_number_helptext"'
+        in html
     )
     assert 'href="#id_personnel_number"' in html
 

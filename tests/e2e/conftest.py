@@ -51,3 +51,26 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def prepare_state(db, settings, media_root):
+    """Create what a page state needs and return the URL that shows it."""
+    from tests.factories import CourseFactory, SignLanguageVideoFactory
+
+    settings.ROOT_URLCONF = "tests.e2e.error_urls"
+
+    def prepare(state):
+        course = CourseFactory(title="Vernehmungstechnik für die Praxis")
+        if "video" in state.needs:
+            SignLanguageVideoFactory()
+        args = (course.number,) if "course" in state.needs else ()
+        return state.url(*args)
+
+    return prepare
