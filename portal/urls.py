@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import HomeView, health
+from portal.views import HomeView, bench_ceiling, health
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -10,3 +11,6 @@ urlpatterns = [
     path("veranstaltungen/", include("courses.urls")),
     path("verwaltung/", admin.site.urls),
 ]
+
+if settings.PORTAL_BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/ceiling/", bench_ceiling, name="bench_ceiling"))
