@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install lint messages check-messages clean
+.PHONY: run test install lint messages check-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ run: install | var
 ## Run the whole test suite (DATABASE_URL selects the database).
 test: install | var
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Measure speed on PostgreSQL and gunicorn; writes docs/benchmarks.md.
+## Not part of `make test` or CI. BENCH_DATABASE_URL selects the server,
+## BENCH_ARGS passes options (e.g. --seconds 5); see bench/run.py.
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk \
+	  || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

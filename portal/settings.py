@@ -58,6 +58,8 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 PORTAL_TRAINING_OFFICE_EMAIL = os.environ.get(
     "PORTAL_TRAINING_OFFICE_EMAIL", "fortbildung@example.org"
 )
+# The benchmark's reference page (bench/), off unless a benchmark asks.
+PORTAL_BENCH_ENDPOINTS = env_bool("PORTAL_BENCH_ENDPOINTS")
 
 # The operator named on Impressum, Datenschutz and the accessibility
 # statement. Addresses are lines separated by ";". The defaults are examples;

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import HomeView, health
+from portal.views import HomeView, bench_ceiling, health
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -11,5 +12,8 @@ urlpatterns = [
     path("verwaltung/", admin.site.urls),
     path("", include("pages.urls")),
 ]
+
+if settings.PORTAL_BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/ceiling/", bench_ceiling, name="bench_ceiling"))
 
 handler500 = "pages.views.server_error"

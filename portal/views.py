@@ -23,3 +23,12 @@ def health(request):
             "database unavailable", status=503, content_type="text/plain"
         )
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bench_ceiling(request):
+    """Answer without the database: the fastest page of this stack.
+
+    The benchmark compares every page with this one. It runs through the
+    whole middleware chain; only `PORTAL_BENCH_ENDPOINTS` switches it on.
+    """
+    return HttpResponse("ok", content_type="text/plain")
