@@ -28,6 +28,7 @@ var:
 ## Serve the portal on http://127.0.0.1:$(PORT) with reference and demo data,
 ## and run the mail worker beside it; both stop together.
 run: export DJANGO_DEBUG ?= true
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install | var
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_reference_data

@@ -14,6 +14,7 @@ from accounts.identifiers import (
     normalize_login_id,
     normalize_personnel_number,
 )
+from accounts.models import login_id_validator
 from orgunits.models import CareerGroup, Ministry, ServiceOffice
 from portal.forms import KernFormMixin
 
@@ -126,9 +127,11 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
 
     def clean_personnel_number(self):
         number = normalize_personnel_number(self.cleaned_data["personnel_number"])
-        if User.objects.filter(
-            personnel_number=number, anonymised_at__isnull=True
-        ).exists():
+        if (
+            User.objects.filter(personnel_number=number, anonymised_at__isnull=True)
+            .exclude(pk__in=User.objects.stale_sign_ups().values("pk"))
+            .exists()
+        ):
             raise forms.ValidationError(
                 _(
                     "An account with this personnel number exists already. Use "
@@ -140,17 +143,41 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
         return number
 
     def clean_login_id(self):
-        return normalize_login_id(self.cleaned_data.get("login_id", ""))
+        login_id = normalize_login_id(self.cleaned_data.get("login_id", ""))
+        if login_id:
+            login_id_validator(login_id)
+        return login_id
 
     def clean(self):
         cleaned_data = super().clean()
         number = cleaned_data.get("personnel_number")
         if not cleaned_data.get("login_id") and number:
             cleaned_data["login_id"] = number
+        chosen = cleaned_data.get("login_id", "")
+        if number and chosen.isdigit() and len(chosen) == 8 and chosen != number:
+            # Eight digits are some colleague's default Nutzerkennung; taking
+            # them would let one person squat another's login.
+            self.add_error(
+                "login_id",
+                forms.ValidationError(
+                    _(
+                        "A Nutzerkennung of eight digits must be your own "
+                        "personnel number. Please choose another one or leave "
+                        "the field empty."
+                    ),
+                    code="login_id_foreign_number",
+                ),
+            )
+            cleaned_data.pop("login_id", None)
         self.instance.login_id = cleaned_data.get("login_id", "")
 
         login_id = cleaned_data.get("login_id")
-        if login_id and User.objects.filter(login_id__iexact=login_id).exists():
+        if (
+            login_id
+            and User.objects.filter(login_id__iexact=login_id)
+            .exclude(pk__in=User.objects.stale_sign_ups().values("pk"))
+            .exists()
+        ):
             self.add_error(
                 "login_id"
                 if self.data.get("login_id", "").strip()
@@ -180,10 +207,14 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
         super()._post_clean()
         self.validate_password_for_user(self.instance)
 
-    def validate_unique(self):
+    def _get_validation_exclusions(self):
         # Both unique rules (Nutzerkennung, personnel number) are checked in
-        # the clean methods with messages that say what to do; the database
-        # constraints stay as the backstop against concurrent sign-ups.
+        # the clean methods with messages that say what to do, and with stale
+        # sign-ups giving way; the database constraints stay as the backstop
+        # against concurrent sign-ups.
+        return super()._get_validation_exclusions() | {"login_id", "personnel_number"}
+
+    def validate_unique(self):
         pass
 
 

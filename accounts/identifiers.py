@@ -17,9 +17,14 @@ PERSONNEL_NUMBER_HELP = _(
 
 
 def normalize_login_id(value):
-    """Return the login id as stored: NFKC-normalised, no white space."""
-    value = unicodedata.normalize("NFKC", value or "")
-    return "".join(value.split())
+    """Return the login id as stored: NFKC-normalised, no white space.
+
+    A personnel number typed with its LBV suffix ("12345678/123A") means the
+    login id of its eight digits; a chosen login id never contains a slash.
+    """
+    value = "".join(unicodedata.normalize("NFKC", value or "").split())
+    match = _PERSONNEL_NUMBER.match(value.upper())
+    return match.group(1) if match else value
 
 
 def login_id_key(value):

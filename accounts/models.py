@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -22,7 +24,25 @@ login_id_validator = RegexValidator(
 )
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def stale_sign_ups(self, *, now=None):
+        """Return sign-ups never confirmed within the confirmation period.
+
+        They hold nothing but a claim on a personnel number and a login id,
+        which a new sign-up of the same person may take over.
+        """
+        cutoff = (now or timezone.now()) - timedelta(
+            seconds=settings.PORTAL_SIGNUP_CONFIRM_SECONDS
+        )
+        return self.filter(
+            is_active=False,
+            last_login__isnull=True,
+            anonymised_at__isnull=True,
+            date_joined__lt=cutoff,
+        )
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, login_id):

@@ -61,6 +61,10 @@ def register_user(*, form):
     from accounts.recovery import queue_confirmation_mail
 
     user = form.save(commit=False)
+    # A sign-up that was never confirmed in time gives way to this one.
+    User.objects.stale_sign_ups().filter(
+        Q(personnel_number=user.personnel_number) | Q(login_id__iexact=user.login_id)
+    ).delete()
     user.is_active = False
     user.set_password(form.cleaned_data["password1"])
     user.org_unit = fitting_org_unit(

@@ -67,7 +67,12 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        # Logging out changes state and needs a POST; someone who opens the
+        # address gets a page with the button instead of an empty 405.
+        return render(request, "accounts/logout.html")
 
 
 class AnonymousOnlyMixin:

@@ -129,3 +129,15 @@ def test_unlocked_account_logs_in_at_once(client, justice, password):
     )
 
     assert response.status_code == 302
+
+
+def test_officer_cannot_force_a_reset_on_an_account_with_more_rights(client, justice):
+    office_member = staff_in(TRAINING_OFFICE, justice)
+    officer = staff_in(TRAINING_OFFICER, justice)
+    log_in_with_second_factor(client, officer)
+
+    run_action(client, "force_password_reset", [office_member])
+
+    office_member.refresh_from_db()
+    assert office_member.must_reset_password is False
+    assert office_member.has_usable_password()

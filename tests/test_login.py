@@ -53,7 +53,8 @@ def test_login_page_has_the_labels_users_know(client, db):
 def test_logout_needs_post(client, employee):
     client.force_login(employee)
 
-    assert client.get(reverse("accounts:logout")).status_code == 405
+    client.get(reverse("accounts:logout"))
+    assert "_auth_user_id" in client.session
     response = client.post(reverse("accounts:logout"))
 
     assert response.status_code == 302
@@ -69,3 +70,24 @@ def test_account_that_must_reset_cannot_log_in(client, db):
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_opening_the_logout_address_offers_the_button(client, employee):
+    client.force_login(employee)
+
+    response = client.get(reverse("accounts:logout"))
+
+    assert response.status_code == 200
+    assert "Möchten Sie sich" in response.content.decode()
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize("typed", ["10000001/123A", " 10000001 / 123a"])
+def test_login_accepts_the_personnel_number_with_its_suffix(client, db, typed):
+    UserFactory(login_id="10000001")
+
+    response = client.post(
+        reverse("accounts:login"), {"username": typed, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302

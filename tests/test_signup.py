@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry, User
 from orgunits.models import CareerGroup, OrgUnit, ServiceOffice
@@ -236,3 +238,58 @@ def test_forged_confirmation_link_is_refused(client, signup_data, token):
 
     assert response.status_code == 400
     assert User.objects.get().is_active is False
+
+
+def test_eight_digit_login_id_must_be_the_own_personnel_number(client, signup_data):
+    signup_data["login_id"] = "20000020"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert "eigene Personalnummer" in response.context["form"].errors["login_id"][0]
+    assert not User.objects.exists()
+
+
+def test_stale_unconfirmed_sign_up_gives_way_to_a_new_one(
+    client, signup_data, settings
+):
+    settings.PORTAL_SIGNUP_CONFIRM_SECONDS = 60
+    stale = UserFactory(
+        login_id="01234567",
+        personnel_number="01234567",
+        is_active=False,
+        date_joined=timezone.now() - timedelta(minutes=5),
+    )
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert not User.objects.filter(pk=stale.pk).exists()
+    assert User.objects.get().email == "erika.muster@example.org"
+
+
+def test_fresh_unconfirmed_sign_up_still_holds_its_number(client, signup_data):
+    UserFactory(login_id="01234567", personnel_number="01234567", is_active=False)
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.status_code == 200
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("chosen", ["ab", "erika muster!", "ümlaut", "x" * 31])
+def test_chosen_login_id_must_have_the_allowed_form(client, signup_data, chosen):
+    signup_data["login_id"] = chosen
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].errors["login_id"]
+    assert not User.objects.exists()
+
+
+def test_taken_login_id_is_reported_once(client, signup_data):
+    UserFactory(login_id="erika.muster", personnel_number="99999999")
+    signup_data["login_id"] = "Erika.Muster"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].non_field_errors() == []
