@@ -4,6 +4,11 @@ Callers queue mail inside the transaction of the change that causes it, so a
 mail exists exactly when the change does. The worker (``manage.py db_worker``)
 runs ``deliver_mail`` and retries with growing pauses while the SMTP server is
 away; a mail marked as sent is never sent again.
+
+Delivery is at least once: a worker killed after the SMTP server accepted a
+mail but before the mail was marked as sent leaves it unsent, and it goes
+out again. ``requeue_unsent_mail`` (``manage.py send_queued_mail``, run when
+a worker starts) picks up the mails a killed worker left behind.
 """
 
 import logging
@@ -14,7 +19,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import OutgoingMail
 
@@ -68,14 +75,34 @@ def schedule_retry(mail):
     )
 
 
+def _waiting_deliveries():
+    """Return the queued deliveries that no worker has started yet."""
+    if not isinstance(deliver_mail.get_backend(), DatabaseBackend):
+        return {}
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=deliver_mail.module_path
+    ).only("pk", "args_kwargs")
+    return {task.pk: task.args_kwargs["args"][0] for task in waiting}
+
+
 def requeue_unsent_mail():
-    """Enqueue a delivery for every mail not yet sent; return how many."""
-    mail_ids = list(
+    """Have every mail not yet sent delivered at once; return how many.
+
+    A retry that is already waiting is brought forward instead of doubled.
+    A mail without one gets a new delivery: its worker was killed while
+    sending it, and the task it had claimed will never finish.
+    """
+    unsent = set(
         OutgoingMail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
     )
-    for mail_id in mail_ids:
+    waiting = _waiting_deliveries()
+
+    due = [task_id for task_id, mail_id in waiting.items() if mail_id in unsent]
+    if due:
+        DBTaskResult.objects.filter(pk__in=due).update(run_after=timezone.now())
+    for mail_id in sorted(unsent - set(waiting.values())):
         deliver_mail.enqueue(mail_id)
-    return len(mail_ids)
+    return len(unsent)
 
 
 @task()

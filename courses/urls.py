@@ -1,6 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from courses import views
+
+
+class CourseNumberConverter:
+    """Match a course number: any text without a slash or control character.
+
+    A control character (NUL above all) can be in no number, and PostgreSQL
+    refuses NUL in a query, so such a path is simply not found.
+    """
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CourseNumberConverter, "course_number")
 
 app_name = "courses"
 
@@ -21,6 +40,10 @@ urlpatterns = [
         views.EnrollmentCanceledView.as_view(),
         name="enrollment_canceled",
     ),
-    path("<str:number>/", views.CourseDetailView.as_view(), name="course_detail"),
-    path("<str:number>/anmelden/", views.EnrollView.as_view(), name="enroll"),
+    path(
+        "<course_number:number>/",
+        views.CourseDetailView.as_view(),
+        name="course_detail",
+    ),
+    path("<course_number:number>/anmelden/", views.EnrollView.as_view(), name="enroll"),
 ]

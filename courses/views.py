@@ -30,6 +30,14 @@ class CourseListView(ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
 
+    def paginate_queryset(self, queryset, page_size):
+        # A page number that is no number shows the first page, one beyond
+        # the end the last: an old bookmark or a typed URL never leads to
+        # an error page.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
 
 class CourseDetailView(DetailView):
     template_name = "courses/course_detail.html"

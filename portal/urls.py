@@ -16,4 +16,4 @@ urlpatterns = [
 if settings.PORTAL_BENCH_ENDPOINTS:
     urlpatterns.append(path("bench/ceiling/", bench_ceiling, name="bench_ceiling"))
 
-handler500 = "pages.views.server_error"
+handler500 = "portal.views.server_error"

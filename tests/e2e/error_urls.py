@@ -1,6 +1,7 @@
 """The portal's URLs plus routes that fail on purpose, for the error pages."""
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.urls import path
 
 from portal.urls import handler500
@@ -20,11 +21,18 @@ def server_error(request):
     raise RuntimeError("deliberate failure for the error page test")
 
 
+def database_unavailable(request):
+    if request.GET.get("error") == "InterfaceError":
+        raise InterfaceError("connection already closed")
+    raise OperationalError("deliberate: the database is away")
+
+
 urlpatterns = [
     *portal_urlpatterns,
     path("test-fehler/400/", bad_request, name="test_400"),
     path("test-fehler/403/", permission_denied, name="test_403"),
     path("test-fehler/500/", server_error, name="test_500"),
+    path("test-fehler/503/", database_unavailable, name="test_503"),
     path("test-fehler/csrf/", csrf_failure, name="test_csrf"),
 ]
 

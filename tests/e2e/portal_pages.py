@@ -61,5 +61,6 @@ ERROR_STATES = [
     PageState("403", "test_403", status=403),
     PageState("404", path="/gibt-es-nicht/", status=404),
     PageState("500", "test_500", status=500),
+    PageState("503", "test_503", status=503),
     PageState("CSRF failure", "test_csrf", status=403),
 ]
