@@ -35,7 +35,8 @@ USER portal
 EXPOSE 8000
 # Release step before starting a new version: python manage.py migrate
 # Mail worker: a second container from the same image and environment runs
-#   python manage.py db_worker
+#   sh -c "python manage.py purge_audit_entries --schedule && exec python manage.py db_worker"
+# (the first command queues the daily purge of old audit entries once).
 # It delivers the outbox and retries while the SMTP server is away; any
 # number of workers may run. Without a worker, mail waits in the database.
 CMD ["gunicorn", "--config", "portal/gunicorn_config.py", "portal.wsgi"]

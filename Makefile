@@ -33,6 +33,7 @@ run: install | var
 	$(MANAGE) load_reference_data
 	$(MANAGE) setup_roles
 	$(MANAGE) load_demo_data
+	$(MANAGE) purge_audit_entries --schedule
 	$(MANAGE) db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
