@@ -35,8 +35,9 @@ USER portal
 EXPOSE 8000
 # Release step before starting a new version: python manage.py migrate
 # Mail worker: a second container from the same image and environment runs
-#   sh -c "python manage.py send_queued_mail && exec python manage.py db_worker"
+#   sh -c "python manage.py send_queued_mail && python manage.py purge_audit_entries --schedule && exec python manage.py db_worker"
+# (send_queued_mail picks up mail a killed worker left behind; the purge
+# command queues the daily purge of old audit entries once).
 # It delivers the outbox and retries while the SMTP server is away; any
 # number of workers may run. Without a worker, mail waits in the database.
-# send_queued_mail first picks up mail a killed worker left behind.
 CMD ["gunicorn", "--config", "portal/gunicorn_config.py", "portal.wsgi"]

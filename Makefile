@@ -35,6 +35,7 @@ run: install | var
 	$(MANAGE) setup_roles
 	$(MANAGE) load_demo_data
 	$(MANAGE) send_queued_mail
+	$(MANAGE) purge_audit_entries --schedule
 	$(MANAGE) db_worker --interval 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -303,11 +303,21 @@ class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only for everyone; only the retention purges it.
+
+    Only holders of accounts.view_auditentry (the Fortbildungsreferat) see
+    it; officers of a Ressort do not, since entries name accounts of every
+    Ressort.
+    """
+
     list_display = ["created_at", "action", "actor", "target_type", "target_id"]
-    list_filter = ["action"]
+    list_filter = ["action", "target_type"]
     search_fields = ["action", "target_id"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
+    fields = ["created_at", "action", "actor", "target_type", "target_id", "data"]
+    readonly_fields = fields
+    actions = None
 
     def has_add_permission(self, request):
         return False

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import record
+from accounts.audit import record, record_failed_login
 from accounts.identifiers import login_id_key
 from accounts.mail import absolute_url, queue_mail
 from accounts.models import LoginLock
@@ -88,8 +88,15 @@ class PortalAxesHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         was_locked = getattr(request, "axes_locked_out", False)
         super().user_login_failed(sender, credentials, request=request, **kwargs)
-        if request is not None and not was_locked and request.axes_locked_out:
-            lock_login(login_key=get_client_username(request, credentials))
+        # Attempts during a lock are refused unchecked: neither counted nor
+        # recorded, so a script hammering a locked login fills no table.
+        if request is None or was_locked:
+            return
+
+        login_key = get_client_username(request, credentials)
+        record_failed_login(account=account_for_key(login_key))
+        if request.axes_locked_out:
+            lock_login(login_key=login_key)
 
 
 def account_for_key(login_key):

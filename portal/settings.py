@@ -312,6 +312,10 @@ PORTAL_SIGNUP_CONFIRM_SECONDS = env_int(
 PORTAL_RECOVERY_LIMIT_PER_ACCOUNT = env_int("PORTAL_RECOVERY_LIMIT_PER_ACCOUNT", 3)
 PORTAL_RECOVERY_LIMIT_PER_IP = env_int("PORTAL_RECOVERY_LIMIT_PER_IP", 30)
 
+# Audit entries (logins, locks, resets, role changes, ...) are kept this long;
+# the worker's daily task purges older ones (accounts.audit).
+PORTAL_AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 180)
+
 # Second factor (django-otp): TOTP apps show the portal's name beside the
 # Nutzerkennung; wrong tokens slow further attempts down exponentially.
 OTP_TOTP_ISSUER = "Bildungsportal"
