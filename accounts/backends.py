@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class LoginIdBackend(ModelBackend):
@@ -18,3 +20,19 @@ class LoginIdBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not user.must_reset_password
+
+    def get_user(self, user_id):
+        """Load the user of a session, with whether a second factor is set up.
+
+        The middleware that asks for the second factor needs to know on every
+        request; reading it with the user saves a query per page.
+        """
+        user_model = get_user_model()
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        try:
+            user = user_model._default_manager.annotate(
+                second_factor_at_load=Exists(devices)
+            ).get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -85,6 +85,23 @@ class PortalAxesHandler(AxesDatabaseHandler):
             return True
         return ip_failures(request.axes_ip_address) >= settings.PORTAL_IP_FAILURE_LIMIT
 
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        if request is not None:
+            request.portal_login_failures = failures
+        return failures
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        # With no failure counted before this login there is nothing to
+        # reset: skip axes' two reads and transactions (the access log is
+        # off). Expired attempts go with the account's next failure.
+        if (
+            settings.AXES_DISABLE_ACCESS_LOG
+            and getattr(request, "portal_login_failures", None) == 0
+        ):
+            return
+        super().user_logged_in(sender, request, user, **kwargs)
+
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         was_locked = getattr(request, "axes_locked_out", False)
         super().user_login_failed(sender, credentials, request=request, **kwargs)

@@ -24,11 +24,17 @@ class SecondFactorMiddleware:
             user.is_authenticated
             and not user.is_verified()
             and request.path not in self._open_paths()
-            and has_second_factor(user)
+            and self._has_second_factor(user)
         ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:second_factor_verify')}?{query}")
         return self.get_response(request)
+
+    @staticmethod
+    def _has_second_factor(user):
+        # Read with the user by accounts.backends.LoginIdBackend.get_user.
+        known = getattr(user, "second_factor_at_load", None)
+        return has_second_factor(user) if known is None else known
 
     @staticmethod
     def _open_paths():

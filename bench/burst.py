@@ -2,10 +2,10 @@
 
     python -m bench.burst
 
-Uses `courses.services.enroll` when the branch has it; otherwise
-`stand_in_enroll` below, a minimal locking enrolment that only keeps the
-benchmark runnable and is reported as such. Point `enroll_function` at the
-real service (and adjust the call in `_enroll_one`) when it exists.
+Every enrolment goes through `courses.services.enroll`, the same service
+the enrolment page calls: it locks the course row, so the first 20 get a
+place ("admitted" on a first-come course) and the others a waiting-list
+position each, in the order the lock hands them through.
 """
 
 import json
@@ -24,48 +24,6 @@ APPLICANTS = 300
 CONNECTIONS = 24
 
 
-def stand_in_enroll(*, user, course):
-    """Seat the user or put them on the waiting list, under a row lock.
-
-    A stand-in for `courses.services.enroll` while that does not exist on
-    this branch; it is not the portal's enrolment rule.
-    """
-    from django.db import transaction
-    from django.db.models import Max
-
-    from courses.models import Course, Enrollment
-
-    with transaction.atomic():
-        course = Course.objects.select_for_update().get(pk=course.pk)
-        seated = course.enrollments.filter(
-            status__in=Enrollment.SEATED_STATUSES
-        ).count()
-        if seated < course.capacity:
-            status, position = Enrollment.Status.REGISTERED, None
-        else:
-            last = course.enrollments.filter(
-                status=Enrollment.Status.WAITLISTED
-            ).aggregate(last=Max("waitlist_position"))["last"]
-            status, position = Enrollment.Status.WAITLISTED, (last or 0) + 1
-        return Enrollment.objects.create(
-            course=course,
-            user=user,
-            status=status,
-            waitlist_position=position,
-            org_unit_id=user.org_unit_id,
-            career_group_id=user.career_group_id,
-        )
-
-
-def enroll_function():
-    """Return the enrolment service and whether it is the stand-in."""
-    try:
-        from courses.services import enroll
-    except ImportError:
-        return stand_in_enroll, True
-    return enroll, False
-
-
 def burst():
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -73,8 +31,8 @@ def burst():
 
     from bench.dataset import BENCH_LOGIN_ID
     from courses.models import Course, Enrollment
+    from courses.services import enroll
 
-    enroll, is_stand_in = enroll_function()
     starts_at = timezone.now() + timedelta(weeks=12)
     course = Course.objects.create(
         number=f"BURST-{timezone.now():%Y%m%d%H%M%S}",
@@ -82,7 +40,7 @@ def burst():
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=7),
         capacity=PLACES,
-        is_published=False,
+        selection_mode=Course.SelectionMode.FIRST_COME,
     )
     users = list(
         get_user_model()
@@ -111,6 +69,7 @@ def burst():
 
     enrollments = Enrollment.objects.filter(course=course)
     seated = enrollments.filter(status__in=Enrollment.SEATED_STATUSES).count()
+    admitted = enrollments.filter(status=Enrollment.Status.ADMITTED).count()
     positions = list(
         enrollments.filter(status=Enrollment.Status.WAITLISTED).values_list(
             "waitlist_position", flat=True
@@ -121,20 +80,21 @@ def burst():
         "places": PLACES,
         "connections": CONNECTIONS,
         "seated": seated,
+        "admitted": admitted,
         "waitlisted": len(positions),
         "distinct_positions": len(set(positions)),
         "positions_are_1_to_n": sorted(positions) == list(range(1, len(positions) + 1)),
         "errors": dict(errors),
-        "service": "stand-in (bench.burst.stand_in_enroll)"
-        if is_stand_in
-        else "courses.services.enroll",
+        "service": "courses.services.enroll",
     }
     result["ok"] = (
-        seated == PLACES
+        seated == admitted == PLACES
         and len(positions) == APPLICANTS - PLACES
         and result["distinct_positions"] == len(positions)
         and not errors
     )
+    # The burst course is published for a moment only: it is gone before
+    # anything else is measured.
     enrollments.delete()
     course.delete()
     return result

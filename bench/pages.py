@@ -85,7 +85,7 @@ PAGES = [
         "Stornieren confirmation",
         "GET",
         lambda fx: reverse(
-            "courses:cancel_enrollment", kwargs={"pk": fx.cancel_enrollment}
+            "courses:enrollment_cancel", kwargs={"pk": fx.cancel_enrollment}
         ),
         session=BENCH_USER,
     ),

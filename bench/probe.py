@@ -102,8 +102,18 @@ def client():
 
 
 def logged_in_client(user):
+    """Return a client with a session as the login page leaves it.
+
+    force_login skips the middleware that stamps a session's start and its
+    last renewal at login; without them the first request would renew it.
+    """
+    from portal.middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
+
     browser = client()
     browser.force_login(user, backend="accounts.backends.LoginIdBackend")
+    session = browser.session
+    session[SESSION_STARTED_KEY] = session[SESSION_RENEWED_KEY] = time.time()
+    session.save()
     return browser
 
 
@@ -216,6 +226,7 @@ def argon2_cost():
 
 
 def probe(*, last_enrollment_id, with_argon2):
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.urls import NoReverseMatch
 
@@ -259,7 +270,14 @@ def probe(*, last_enrollment_id, with_argon2):
                 "requests": requests,
             }
         )
-    result = {"pages": pages, "fixtures": dataclasses.asdict(base)}
+    result = {
+        "pages": pages,
+        "fixtures": dataclasses.asdict(base),
+        "cookies": {
+            "session": settings.SESSION_COOKIE_NAME,
+            "csrf": settings.CSRF_COOKIE_NAME,
+        },
+    }
     if with_argon2:
         result["argon2"] = argon2_cost()
     return result

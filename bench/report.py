@@ -132,7 +132,8 @@ def targets(results):
     burst = results.get("burst")
     if burst:
         figure = (
-            f"{burst['seated']} seated, {burst['waitlisted']} waiting, "
+            f"{burst['seated']} seated ({burst.get('admitted', '?')} admitted), "
+            f"{burst['waitlisted']} waiting, "
             f"{burst['distinct_positions']} distinct positions, "
             f"errors: {burst['errors'] or 'none'}; {burst['service']}"
         )

@@ -62,7 +62,9 @@ def python(module, *args, env):
 class Server:
     """gunicorn started as the image starts it, with a memory sampler."""
 
-    def __init__(self, *, url, port, workers):
+    def __init__(self, *, url, port, workers, cookies):
+        # The production cookie names (__Host-…), as the probe read them.
+        self.cookies = cookies
         self.env = portal_env(url=url, port=port, workers=workers)
         self.base = f"http://{HOST}:{port}"
         self.origin = f"https://{HOST}:{port}"
@@ -139,29 +141,34 @@ class Server:
             return None, [], b""
 
     def csrf(self):
-        """Return the CSRF cookie and form token of the login page."""
+        """Return the cookies to send (as name=value) and the CSRF form token.
+
+        The cookies are the CSRF cookie of the login page and, by name only,
+        the session cookie: a function of the session key.
+        """
         status, headers, body = self.request("GET", "/konto/anmelden/")
+        prefix = f"{self.cookies['csrf']}="
         cookie = next(
-            re.match(r"csrftoken=([^;]+)", value).group(1)
+            value.split(";", 1)[0]
             for name, value in headers
-            if name.lower() == "set-cookie" and value.startswith("csrftoken=")
+            if name.lower() == "set-cookie" and value.startswith(prefix)
         )
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        return cookie, token.group(1).decode()
+        return cookie, token.group(1).decode(), self.cookies["session"]
 
 
 def wrk_items(page, csrf):
     """Return (path, body, cookie) triples with the CSRF pair filled in."""
-    csrf_cookie, csrf_token = csrf
+    csrf_cookie, csrf_token, session_cookie = csrf
     items = []
     for request in page["requests"]:
         cookies = []
         body = request["body"]
         if page["method"] == "POST":
-            cookies.append(f"csrftoken={csrf_cookie}")
+            cookies.append(csrf_cookie)
             body = "&".join(filter(None, [body, f"csrfmiddlewaretoken={csrf_token}"]))
         if request["session"]:
-            cookies.append(f"sessionid={request['session']}")
+            cookies.append(f"{session_cookie}={request['session']}")
         items.append((request["path"], body, "; ".join(cookies)))
     return items
 
@@ -285,7 +292,9 @@ def main(argv=None):
 
     log("pages on the full data set")
     pages = []
-    with Server(url=full_url, port=args.port, workers=args.workers) as server:
+    with Server(
+        url=full_url, port=args.port, workers=args.workers, cookies=full["cookies"]
+    ) as server:
         csrf = server.csrf()
         for page in full["pages"]:
             entry = {
@@ -328,7 +337,12 @@ def main(argv=None):
         None,
     )
     if search and search["available"] and search_full and search_full.get("rps"):
-        with Server(url=small_url, port=args.port, workers=args.workers) as server:
+        with Server(
+            url=small_url,
+            port=args.port,
+            workers=args.workers,
+            cookies=small["cookies"],
+        ) as server:
             figures = measure(server, search, server.csrf(), args)
         if figures.get("rps"):
             search_sizes = {

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -13,14 +13,10 @@ DEFAULT_REGISTRATION_CLOSES_BEFORE = timedelta(weeks=6)
 DEFAULT_SHORT_NOTICE_DAYS = 14
 
 
-# The full-text configuration on PostgreSQL; the migration that creates the
-# search index uses the same expression so that the index serves the search.
+# The full-text configuration on PostgreSQL; migration 0004 stores the same
+# vector in the column the search reads.
 SEARCH_CONFIG = "german"
 SEARCH_FIELDS = ("number", "title", "description")
-
-
-def search_vector():
-    return SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
 
 
 def _case_variants(word):
@@ -49,11 +45,17 @@ class CourseQuerySet(models.QuerySet):
         if not words:
             return self
         if connection.vendor == "postgresql":
-            query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
             partial = Q()
             for word in words:
                 partial &= Q(number__icontains=word) | Q(title__icontains=word)
-            return self.alias(search=search_vector()).filter(Q(search=query) | partial)
+            # search_document holds the vector of SEARCH_FIELDS, stored by
+            # migration 0004: no course's text is parsed while searching.
+            document = RawSQL(
+                "search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
+                (SEARCH_CONFIG, term),
+                output_field=models.BooleanField(),
+            )
+            return self.filter(Q(document) | partial)
 
         condition = Q()
         for word in words:
@@ -102,17 +104,27 @@ class CourseQuerySet(models.QuerySet):
         return courses
 
     def with_seat_counts(self):
-        """Annotate the places taken and the length of the waiting list."""
+        """Annotate the places taken and the length of the waiting list.
+
+        Each count is a subquery per course, not a join with GROUP BY: the
+        database counts only for the rows of the page it returns, and
+        counting the catalogue for the paginator needs no enrolment at all.
+        """
         return self.annotate(
-            seats_taken=Count(
-                "enrollments",
-                filter=Q(enrollments__status__in=Enrollment.SEATED_STATUSES),
-            ),
-            waitlist_length=Count(
-                "enrollments",
-                filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
-            ),
+            seats_taken=_count_enrollments(status__in=Enrollment.SEATED_STATUSES),
+            waitlist_length=_count_enrollments(status=Enrollment.Status.WAITLISTED),
         )
+
+
+def _count_enrollments(**conditions):
+    counted = (
+        Enrollment.objects.filter(course=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("course")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 class Course(models.Model):
@@ -183,7 +195,12 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["starts_at", "number"]
-        indexes = [models.Index(fields=["is_published", "starts_at"])]
+        indexes = [
+            models.Index(fields=["is_published", "starts_at"]),
+            # The catalogue shows courses not yet ended: a few hundred among
+            # years of past ones.
+            models.Index(fields=["is_published", "ends_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gte=models.F("starts_at")),
@@ -374,7 +391,11 @@ class Enrollment(models.Model):
                 name="enrollment_unique_waitlist_position",
             ),
         ]
-        indexes = [models.Index(fields=["user", "status"])]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            # Counts places and waiting lists per course from the index alone.
+            models.Index(fields=["course", "status"]),
+        ]
 
     def __str__(self):
         return f"{self.course.number} – {self.user_id} ({self.get_status_display()})"

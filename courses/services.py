@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,21 +58,6 @@ def _mail_participant(enrollment, template, *, attachments=(), **extra):
     )
 
 
-def _waitlist_rank(enrollment):
-    return Enrollment.objects.filter(
-        course_id=enrollment.course_id,
-        status=Status.WAITLISTED,
-        waitlist_position__lte=enrollment.waitlist_position,
-    ).count()
-
-
-def _next_waitlist_position(course):
-    highest = course.enrollments.filter(status=Status.WAITLISTED).aggregate(
-        highest=Max("waitlist_position")
-    )["highest"]
-    return (highest or 0) + 1
-
-
 def _is_eligible(user, course):
     return user.is_active and user.anonymised_at is None and course.is_open_to(user)
 
@@ -92,7 +77,14 @@ def enroll(*, course, user, now=None):
         raise EnrollmentError(_("Registration for this course is not open."))
     if not course.is_open_to(user):
         raise EnrollmentError(_("This course is not open to your career group."))
-    if course.enrollments.active().filter(user=user).exists():
+    # One read under the course lock for every figure the rules below need.
+    places = course.enrollments.aggregate(
+        own=Count("pk", filter=Q(user=user, status__in=Enrollment.ACTIVE_STATUSES)),
+        seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        last_position=Max("waitlist_position", filter=Q(status=Status.WAITLISTED)),
+    )
+    if places["own"]:
         raise EnrollmentError(_("You are already registered for this course."))
 
     enrollment = Enrollment(
@@ -102,17 +94,19 @@ def enroll(*, course, user, now=None):
         career_group_id=user.career_group_id,
         created_at=now,
     )
+    rank = None
     if course.is_chosen_by_office:
         enrollment.status = Status.REGISTERED
-    elif course.count_seats_taken() < course.capacity:
+    elif places["seated"] < course.capacity:
         enrollment.status = Status.ADMITTED
     else:
         enrollment.status = Status.WAITLISTED
-        enrollment.waitlist_position = _next_waitlist_position(course)
+        enrollment.waitlist_position = (places["last_position"] or 0) + 1
+        # Everyone waiting holds a lower position: the newcomer is last.
+        rank = places["waiting"] + 1
     enrollment.save()
 
     attachments = [enrollment_ics(enrollment)] if enrollment.is_seated else []
-    rank = _waitlist_rank(enrollment) if enrollment.waitlist_position else None
     _mail_participant(
         enrollment, "courses/mail/enrolled", attachments=attachments, rank=rank
     )

@@ -7,24 +7,42 @@ from django.contrib.auth import logout
 from django.utils.cache import add_never_cache_headers
 
 SESSION_STARTED_KEY = "portal_session_started_at"
+SESSION_RENEWED_KEY = "portal_session_renewed_at"
 
 
 class SessionLifetimeMiddleware:
-    """End sessions that are older than the absolute maximum lifetime.
+    """Renew the idle window of a session; end it after the maximum lifetime.
 
-    The idle timeout comes from the session cookie age, renewed on every
-    request; this caps the total length however active the session is.
+    A session ends ``SESSION_COOKIE_AGE`` seconds after it was last renewed.
+    Renewing means writing the session row and sending the cookie again, so
+    it happens only once ``PORTAL_SESSION_RENEW_SECONDS`` have passed since
+    the last renewal, not on every request: the idle timeout then lies
+    between the cookie age minus that interval and the cookie age. The
+    maximum lifetime caps the total length however active the session is.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        session = request.session
         if request.user.is_authenticated:
-            started_at = request.session.setdefault(SESSION_STARTED_KEY, time.time())
-            if time.time() - started_at > settings.PORTAL_SESSION_MAX_SECONDS:
+            now = time.time()
+            started_at = session.setdefault(SESSION_STARTED_KEY, now)
+            if now - started_at > settings.PORTAL_SESSION_MAX_SECONDS:
                 logout(request)
-        return self.get_response(request)
+            elif now - session.get(SESSION_RENEWED_KEY, 0) >= (
+                settings.PORTAL_SESSION_RENEW_SECONDS
+            ):
+                # Marks the session modified: saved, and the cookie sent anew.
+                session[SESSION_RENEWED_KEY] = now
+        response = self.get_response(request)
+        # A session saved anyway, as at login, has its window renewed too.
+        if session.modified and request.user.is_authenticated:
+            now = time.time()
+            session.setdefault(SESSION_STARTED_KEY, now)
+            session[SESSION_RENEWED_KEY] = now
+        return response
 
 
 class NoStoreForSignedInMiddleware:

@@ -179,6 +179,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Form choices are read with QuerySet.iterator(); on PostgreSQL that would
+# declare a server-side cursor, three round trips for a dozen rows. Also
+# required behind a PgBouncer in transaction mode.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -192,7 +196,7 @@ LOGIN_REDIRECT_URL = "courses:course_list"
 LOGOUT_REDIRECT_URL = "home"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -212,11 +216,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions live in the database so that any number of app instances can run.
-# They end after 30 idle minutes (the cookie is renewed on every request) and
-# after 12 hours at most (portal.middleware.SessionLifetimeMiddleware).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# They end after 30 idle minutes and after 12 hours at most. The idle window
+# is renewed once a minute at most, not on every request: a database write
+# per page view would cost more than the page (portal.middleware.
+# SessionLifetimeMiddleware).
+SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_AGE = env_int("PORTAL_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+PORTAL_SESSION_RENEW_SECONDS = env_int("PORTAL_SESSION_RENEW_SECONDS", 60)
 PORTAL_SESSION_MAX_SECONDS = env_int("PORTAL_SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -284,6 +290,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
+# No row per successful login: nothing reads axes' access log, and a login
+# costs one write fewer. Failed attempts are still recorded.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 # Behind PORTAL_PROXY_COUNT trusted proxies the client address is taken from
