@@ -31,6 +31,8 @@ pytestmark = [
 ]
 
 LOCKOUT_FAILURES = 3
+# The instances run with production settings, which prefix the cookie.
+SESSION_COOKIE = "__Host-sessionid"
 
 
 class Instance:
@@ -151,7 +153,7 @@ def test_lockout_through_one_instance_holds_on_the_other(two_instances, account)
     status, cookies = second.log_in(account.login_id, TEST_PASSWORD)
 
     assert status == 429
-    assert "sessionid" not in cookies
+    assert SESSION_COOKIE not in cookies
 
 
 def test_session_from_one_instance_is_valid_on_the_other(two_instances, account):
@@ -161,7 +163,7 @@ def test_session_from_one_instance_is_valid_on_the_other(two_instances, account)
     page_status, _, _ = second.request(
         "GET",
         reverse("accounts:profile"),
-        cookies={"sessionid": cookies["sessionid"]},
+        cookies={SESSION_COOKIE: cookies[SESSION_COOKIE]},
     )
 
     assert status == 302
