@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
@@ -82,7 +83,12 @@ class AnonymousOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+# The pages of sign-up, confirmation links and both "vergessen" forms are
+# seen before login, so NoStoreForSignedInMiddleware does not cover them; they
+# show or take personal data or carry a token in the address, and no browser
+# cache or proxy may keep them either.
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class SignUpView(AnonymousOnlyMixin, FormView):
     form_class = SignUpForm
     template_name = "accounts/signup.html"
@@ -94,6 +100,7 @@ class SignUpView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignUpSentView(TemplateView):
     template_name = "accounts/signup_sent.html"
 
@@ -103,6 +110,7 @@ class SignUpSentView(TemplateView):
         )
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignUpConfirmView(View):
     """Confirm the address with a button, so that a mail scanner following
     the link does not use it up."""
@@ -132,6 +140,7 @@ class SignUpDoneView(LoginRequiredMixin, TemplateView):
     template_name = "accounts/signup_done.html"
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetView(AnonymousOnlyMixin, FormView):
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
@@ -145,6 +154,7 @@ class PasswordResetView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetSentView(TemplateView):
     template_name = "accounts/password_reset_sent.html"
 
@@ -165,10 +175,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetDoneView(TemplateView):
     template_name = "accounts/password_reset_done.html"
 
 
+@method_decorator(never_cache, name="dispatch")
 class LoginIdReminderView(AnonymousOnlyMixin, FormView):
     form_class = LoginIdReminderForm
     template_name = "accounts/login_id_reminder.html"
@@ -181,6 +193,7 @@ class LoginIdReminderView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class LoginIdReminderSentView(TemplateView):
     template_name = "accounts/login_id_reminder_sent.html"
 
@@ -243,6 +256,7 @@ class EmailChangeView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class EmailChangeConfirmView(TemplateView):
     """Apply a new e-mail address; the link alone proves the mailbox.
 
