@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -57,10 +56,12 @@ from accounts.services import (
     start_second_factor_setup,
     update_profile,
 )
+from portal.redaction import HIDE_IN_ERROR_REPORTS
 
 logger = logging.getLogger(__name__)
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -87,8 +88,8 @@ class AnonymousOnlyMixin:
 # seen before login, so NoStoreForSignedInMiddleware does not cover them; they
 # show or take personal data or carry a token in the address, and no browser
 # cache or proxy may keep them either.
-@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SignUpView(AnonymousOnlyMixin, FormView):
     form_class = SignUpForm
     template_name = "accounts/signup.html"
@@ -111,6 +112,7 @@ class SignUpSentView(TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SignUpConfirmView(View):
     """Confirm the address with a button, so that a mail scanner following
     the link does not use it up."""
@@ -141,6 +143,7 @@ class SignUpDoneView(LoginRequiredMixin, TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordResetView(AnonymousOnlyMixin, FormView):
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
@@ -159,9 +162,7 @@ class PasswordResetSentView(TemplateView):
     template_name = "accounts/password_reset_sent.html"
 
 
-@method_decorator(
-    sensitive_post_parameters("new_password1", "new_password2"), name="dispatch"
-)
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     template_name = "accounts/password_reset_confirm.html"
@@ -181,6 +182,7 @@ class PasswordResetDoneView(TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class LoginIdReminderView(AnonymousOnlyMixin, FormView):
     form_class = LoginIdReminderForm
     template_name = "accounts/login_id_reminder.html"
@@ -218,6 +220,7 @@ def _safe_next(request, default):
     return default
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class ProfileUpdateView(LoginRequiredMixin, FormView):
     form_class = ProfileForm
     template_name = "accounts/profile_form.html"
@@ -232,7 +235,7 @@ class ProfileUpdateView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
-@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class EmailChangeView(LoginRequiredMixin, FormView):
     form_class = EmailChangeForm
     template_name = "accounts/email_change.html"
@@ -257,6 +260,7 @@ class EmailChangeView(LoginRequiredMixin, FormView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class EmailChangeConfirmView(TemplateView):
     """Apply a new e-mail address; the link alone proves the mailbox.
 
@@ -283,6 +287,7 @@ class EmailChangeConfirmView(TemplateView):
         return redirect("accounts:profile")
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = KernPasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -310,6 +315,7 @@ class SecondFactorView(LoginRequiredMixin, TemplateView):
         )
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorSetupView(LoginRequiredMixin, FormView):
     form_class = SecondFactorTokenForm
     template_name = "accounts/second_factor_setup.html"
@@ -347,6 +353,7 @@ class SecondFactorSetupView(LoginRequiredMixin, FormView):
         )
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorVerifyView(LoginRequiredMixin, FormView):
     form_class = SecondFactorTokenForm
     template_name = "accounts/second_factor_verify.html"
@@ -385,6 +392,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, FormView):
         return redirect(_safe_next(self.request, reverse("courses:course_list")))
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class RecoveryCodesRenewView(LoginRequiredMixin, View):
     def post(self, request):
         if not request.user.is_verified():
@@ -397,7 +405,7 @@ class RecoveryCodesRenewView(LoginRequiredMixin, View):
         )
 
 
-@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorRemoveView(LoginRequiredMixin, FormView):
     form_class = SecondFactorRemoveForm
     template_name = "accounts/second_factor.html"

@@ -205,7 +205,7 @@ def test_pages_with_personal_data_are_never_stored(server):
         assert_protective_headers(response, path)
 
 
-def test_password_reset_pages_are_never_stored(server):
+def test_password_reset_pages_are_never_stored(server, tmp_path):
     user = UserFactory()
     token = default_token_generator.make_token(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -238,6 +238,9 @@ def test_password_reset_pages_are_never_stored(server):
     response = browser.get(done.headers["Location"])
     assert response.status == 200
     assert_not_stored(response, "the page after the reset")
+    access_log = (tmp_path / "gunicorn.log").read_text()
+    assert f"/konto/kennwort-vergessen/{uid}/[redacted]/" in access_log
+    assert token not in access_log
 
 
 def test_admin_pages_are_never_stored(server):
