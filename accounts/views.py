@@ -76,6 +76,12 @@ class LogoutView(auth_views.LogoutView):
         # address gets a page with the button instead of an empty 405.
         return render(request, "accounts/logout.html")
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # A shared computer keeps nothing of the session in the browser.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
 
 class AnonymousOnlyMixin:
     def dispatch(self, request, *args, **kwargs):

@@ -7,6 +7,7 @@ sessions made here are valid there.
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -160,6 +161,8 @@ def assert_protective_headers(response, path):
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin", path
     hsts = headers["Strict-Transport-Security"]
     assert "max-age=31536000" in hsts and "includeSubDomains" in hsts, path
+    assert headers["Content-Type"].endswith("charset=utf-8"), path
+    assert not re.search(r"\d", headers.get("Server", "")), "no version numbers"
 
 
 def assert_not_stored(response, path):
