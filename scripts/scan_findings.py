@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import shutil
+import ssl
 import sys
 import urllib.error
 import urllib.request
@@ -57,15 +58,19 @@ def judge_wapiti(report, false_positives):
 
 def post_status(base, path, form_token, cookie_token):
     """POST to a form with the given CSRF cookie and form field; the status."""
-    if not base.startswith("http://127.0.0.1:"):
+    if not base.startswith("https://127.0.0.1:"):
         raise SystemExit("the scan talks to 127.0.0.1 only")
     request = urllib.request.Request(  # noqa: S310 (checked just above)
         base + path,
         data=f"csrfmiddlewaretoken={form_token}".encode(),
-        headers={"Cookie": f"__Host-csrftoken={cookie_token}"},
+        headers={"Cookie": f"__Host-csrftoken={cookie_token}", "Referer": base + "/"},
     )
+    # The scan's own throw-away certificate.
+    context = ssl._create_unverified_context()  # noqa: S323
     try:
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=20, context=context
+        ) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -84,6 +89,17 @@ def prove_csrf_false_positives(base, false_positives):
         if wrong != 403 or right == 403:
             problems.append(f"CSRF check of {path} did not hold: {wrong} / {right}")
     return lines, problems
+
+
+def judge_post_coverage(access_log):
+    """The attacks on forms count only if they passed the CSRF check: fail
+    when most POSTs the server saw were refused with 403."""
+    statuses = re.findall(r'"POST \S+" (\d{3}) ', access_log.read_text())
+    refused = statuses.count("403")
+    line = f"POST requests: {len(statuses)}, refused by the CSRF check: {refused}"
+    if not statuses or refused * 2 > len(statuses):
+        return line, [f"most attacks on forms were refused unread ({line})"]
+    return line, []
 
 
 def judge_sqlmap(log_dir):
@@ -109,7 +125,7 @@ def judge_sqlmap(log_dir):
     return lines, problems
 
 
-def write_summary(out, rows, csrf_lines, sqlmap_lines, times, problems):
+def write_summary(out, rows, csrf_lines, coverage, sqlmap_lines, times, problems):
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = [
         "# Security scan results",
@@ -130,6 +146,7 @@ def write_summary(out, rows, csrf_lines, sqlmap_lines, times, problems):
     if not rows:
         text.append("| – | no findings | – | – | – |")
     text += ["", "Full report: [wapiti-report.json](wapiti-report.json).", ""]
+    text += [f"{coverage} (wapiti and sqlmap together).", ""]
     text += [
         "### The documented CSRF findings, checked again by hand",
         "",
@@ -157,6 +174,7 @@ def main():
     parser.add_argument("--wapiti", type=Path, required=True)
     parser.add_argument("--sqlmap-dir", type=Path, required=True)
     parser.add_argument("--false-positives", type=Path, required=True)
+    parser.add_argument("--access-log", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -166,13 +184,14 @@ def main():
     sqlmap_lines, sqlmap_problems = judge_sqlmap(args.sqlmap_dir)
     csrf_lines, csrf_problems = prove_csrf_false_positives(args.base, false_positives)
     problems = [f"wapiti: {' / '.join(key)}" for key in new]
-    problems += csrf_problems + sqlmap_problems
+    coverage, coverage_problems = judge_post_coverage(args.access_log)
+    problems += csrf_problems + coverage_problems + sqlmap_problems
     times_file = args.sqlmap_dir / "sqlmap-times"
     times = times_file.read_text().split("\n") if times_file.exists() else []
 
     shutil.copyfile(args.wapiti, args.out / "wapiti-report.json")
     times = [line for line in times if line]
-    write_summary(args.out, rows, csrf_lines, sqlmap_lines, times, problems)
+    write_summary(args.out, rows, csrf_lines, coverage, sqlmap_lines, times, problems)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"summary: {args.out / 'scan-report.md'}")
