@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install lint messages check-messages clean bench
+.PHONY: run test install lint messages check-messages clean bench security-scan
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk \
 	  || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Scan a local production-like portal with wapiti and sqlmap (Debian
+## packages; only 127.0.0.1 is contacted). Writes docs/security/scan-report.md
+## and fails on any finding above "low" not documented in docs/security/.
+security-scan: install
+	./scripts/security-scan
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from accounts.services import (
     training_record,
 )
 from orgunits.models import OrgUnit, ServiceOffice
+from portal.redaction import HIDE_IN_ERROR_REPORTS
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -86,6 +88,13 @@ class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
         "org_unit__career_group",
     ]
     autocomplete_fields = ["service_office", "org_unit"]
+
+    # Django's UserAdmin hides the posted values of its password forms; the
+    # change form carries names and addresses, which stay out of reports too.
+    @method_decorator(HIDE_IN_ERROR_REPORTS)
+    def changeform_view(self, request, *args, **kwargs):
+        return super().changeform_view(request, *args, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["login_id", "password"]}),
         (

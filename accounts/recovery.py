@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.views.decorators.debug import sensitive_variables
 from django_tasks import task
 
 from accounts import throttle
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 CONFIRMATION_SALT = "accounts.recovery.signup_confirmation"
 
 
+@sensitive_variables()
 def request_password_reset(*, login_id, client_ip):
     """Ask for a reset link for a Nutzerkennung; reveal nothing."""
     if not throttle.allow(
@@ -43,6 +45,7 @@ def request_password_reset(*, login_id, client_ip):
 
 
 @task()
+@sensitive_variables()
 def send_password_reset_link(login_key):
     """Mail a reset link to the stored address of an active account."""
     if not throttle.allow(
@@ -90,6 +93,7 @@ def send_password_reset_link(login_key):
 
 
 @transaction.atomic
+@sensitive_variables()
 def complete_password_reset(*, user, password):
     """Set the new password; lift any lock and any forced reset.
 
@@ -114,6 +118,7 @@ def complete_password_reset(*, user, password):
     logger.info("Password reset completed", extra={"user_id": user.pk})
 
 
+@sensitive_variables()
 def request_login_id_reminder(*, email, client_ip):
     """Ask for the Nutzerkennungen of an address; reveal nothing."""
     if not throttle.allow(
@@ -127,6 +132,7 @@ def request_login_id_reminder(*, email, client_ip):
 
 
 @task()
+@sensitive_variables()
 def send_login_id_reminder(email):
     """Mail the Nutzerkennungen of active accounts to their stored address."""
     users = list(get_user_model().objects.filter(email__iexact=email, is_active=True))
@@ -176,6 +182,7 @@ def _confirmation_state(user):
     return salted_hmac(CONFIRMATION_SALT, value).hexdigest()
 
 
+@sensitive_variables()
 def make_confirmation_token(user):
     """Return the signed, expiring token of a sign-up confirmation link."""
     return signing.dumps(
@@ -183,6 +190,7 @@ def make_confirmation_token(user):
     )
 
 
+@sensitive_variables()
 def user_for_confirmation_token(token):
     """Return the unconfirmed account a valid token names, or None."""
     try:
@@ -201,6 +209,7 @@ def user_for_confirmation_token(token):
     return user
 
 
+@sensitive_variables()
 def queue_confirmation_mail(*, user):
     """Mail the link that confirms the address of a new account."""
     path = reverse(

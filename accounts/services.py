@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -52,6 +53,7 @@ def fitting_org_unit(*, service_office, career_group):
 
 
 @transaction.atomic
+@sensitive_variables()
 def register_user(*, form):
     """Create the account described by a valid sign-up form.
 
@@ -160,6 +162,7 @@ def accounts_needing_org_unit_review(queryset):
 
 
 @transaction.atomic
+@sensitive_variables()
 def update_profile(*, form):
     """Save the user's own changes from "Meine Daten"; never the org unit."""
     user = form.save()
@@ -175,6 +178,7 @@ def update_profile(*, form):
 
 
 @transaction.atomic
+@sensitive_variables()
 def change_password(*, form):
     """Set the new password of a valid password change form."""
     user = form.save()
@@ -192,6 +196,7 @@ def _email_state(user):
     ).hexdigest()
 
 
+@sensitive_variables()
 def pending_email_change(token):
     """Return (account, new address) for a valid token, else None."""
     try:
@@ -210,6 +215,7 @@ def pending_email_change(token):
 
 
 @transaction.atomic
+@sensitive_variables()
 def request_email_change(*, user, new_email):
     """Mail a confirmation link to the new address; nothing changes yet."""
     token = signing.dumps(
@@ -233,6 +239,7 @@ def request_email_change(*, user, new_email):
 
 
 @transaction.atomic
+@sensitive_variables()
 def confirm_email_change(*, user, new_email):
     """Store the confirmed address and tell the old one about the change."""
     old_email = user.email
@@ -261,6 +268,7 @@ def start_second_factor_setup(*, user):
     return device
 
 
+@sensitive_variables()
 def _new_recovery_codes(user):
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes")
@@ -285,6 +293,7 @@ def confirm_second_factor(*, device):
 
 
 @transaction.atomic
+@sensitive_variables()
 def renew_recovery_codes(*, user):
     """Replace the user's recovery codes; the old ones stop working."""
     codes = _new_recovery_codes(user)
@@ -343,6 +352,7 @@ def training_record(user):
 
 
 @transaction.atomic
+@sensitive_variables()
 def export_training_record(*, user, actor):
     """Return the person's training record as CSV text for handing over."""
     buffer = io.StringIO()
@@ -405,6 +415,7 @@ def _purge_traces(*, user, values):
 
 
 @transaction.atomic
+@sensitive_variables()
 def anonymise_user(*, user, actor):
     """Remove the person's data from the account; keep anonymous statistics.
 

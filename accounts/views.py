@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -56,10 +56,12 @@ from accounts.services import (
     start_second_factor_setup,
     update_profile,
 )
+from portal.redaction import HIDE_IN_ERROR_REPORTS
 
 logger = logging.getLogger(__name__)
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -74,6 +76,12 @@ class LogoutView(auth_views.LogoutView):
         # address gets a page with the button instead of an empty 405.
         return render(request, "accounts/logout.html")
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # A shared computer keeps nothing of the session in the browser.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
 
 class AnonymousOnlyMixin:
     def dispatch(self, request, *args, **kwargs):
@@ -82,7 +90,12 @@ class AnonymousOnlyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+# The pages of sign-up, confirmation links and both "vergessen" forms are
+# seen before login, so NoStoreForSignedInMiddleware does not cover them; they
+# show or take personal data or carry a token in the address, and no browser
+# cache or proxy may keep them either.
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SignUpView(AnonymousOnlyMixin, FormView):
     form_class = SignUpForm
     template_name = "accounts/signup.html"
@@ -94,6 +107,7 @@ class SignUpView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class SignUpSentView(TemplateView):
     template_name = "accounts/signup_sent.html"
 
@@ -103,6 +117,8 @@ class SignUpSentView(TemplateView):
         )
 
 
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SignUpConfirmView(View):
     """Confirm the address with a button, so that a mail scanner following
     the link does not use it up."""
@@ -132,6 +148,8 @@ class SignUpDoneView(LoginRequiredMixin, TemplateView):
     template_name = "accounts/signup_done.html"
 
 
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordResetView(AnonymousOnlyMixin, FormView):
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset.html"
@@ -145,13 +163,12 @@ class PasswordResetView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetSentView(TemplateView):
     template_name = "accounts/password_reset_sent.html"
 
 
-@method_decorator(
-    sensitive_post_parameters("new_password1", "new_password2"), name="dispatch"
-)
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     template_name = "accounts/password_reset_confirm.html"
@@ -165,10 +182,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordResetDoneView(TemplateView):
     template_name = "accounts/password_reset_done.html"
 
 
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class LoginIdReminderView(AnonymousOnlyMixin, FormView):
     form_class = LoginIdReminderForm
     template_name = "accounts/login_id_reminder.html"
@@ -181,6 +201,7 @@ class LoginIdReminderView(AnonymousOnlyMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
 class LoginIdReminderSentView(TemplateView):
     template_name = "accounts/login_id_reminder_sent.html"
 
@@ -205,6 +226,7 @@ def _safe_next(request, default):
     return default
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class ProfileUpdateView(LoginRequiredMixin, FormView):
     form_class = ProfileForm
     template_name = "accounts/profile_form.html"
@@ -219,7 +241,7 @@ class ProfileUpdateView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
-@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class EmailChangeView(LoginRequiredMixin, FormView):
     form_class = EmailChangeForm
     template_name = "accounts/email_change.html"
@@ -243,6 +265,8 @@ class EmailChangeView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class EmailChangeConfirmView(TemplateView):
     """Apply a new e-mail address; the link alone proves the mailbox.
 
@@ -269,6 +293,7 @@ class EmailChangeConfirmView(TemplateView):
         return redirect("accounts:profile")
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = KernPasswordChangeForm
     template_name = "accounts/password_change.html"
@@ -296,6 +321,7 @@ class SecondFactorView(LoginRequiredMixin, TemplateView):
         )
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorSetupView(LoginRequiredMixin, FormView):
     form_class = SecondFactorTokenForm
     template_name = "accounts/second_factor_setup.html"
@@ -333,6 +359,7 @@ class SecondFactorSetupView(LoginRequiredMixin, FormView):
         )
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorVerifyView(LoginRequiredMixin, FormView):
     form_class = SecondFactorTokenForm
     template_name = "accounts/second_factor_verify.html"
@@ -371,6 +398,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, FormView):
         return redirect(_safe_next(self.request, reverse("courses:course_list")))
 
 
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class RecoveryCodesRenewView(LoginRequiredMixin, View):
     def post(self, request):
         if not request.user.is_verified():
@@ -383,7 +411,7 @@ class RecoveryCodesRenewView(LoginRequiredMixin, View):
         )
 
 
-@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class SecondFactorRemoveView(LoginRequiredMixin, FormView):
     form_class = SecondFactorRemoveForm
     template_name = "accounts/second_factor.html"

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from courses.forms import CancelEnrollmentForm, CourseSearchForm
 from courses.models import Course, Enrollment
 from courses.services import EnrollmentError, cancel_enrollment, enroll
+from portal.redaction import HIDE_IN_ERROR_REPORTS
 
 
 class CourseListView(ListView):
@@ -128,6 +130,8 @@ class OwnEnrollmentMixin(LoginRequiredMixin):
         )
 
 
+# The reason for a cancellation is free text and may name anything.
+@method_decorator(HIDE_IN_ERROR_REPORTS, name="dispatch")
 class EnrollmentCancelView(OwnEnrollmentMixin, FormView):
     template_name = "courses/enrollment_cancel.html"
     form_class = CancelEnrollmentForm

@@ -16,5 +16,7 @@ accesslog = "-"
 # The access log holds paths and status codes only, never query strings:
 # a search term or a token in a URL is nobody's business in a log file.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# Tokens in paths (reset and confirmation links) are replaced as well.
+logger_class = "portal.gunicorn_logging.RedactingLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

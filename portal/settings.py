@@ -354,6 +354,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Error reports hide tokens in addresses as well (portal.redaction).
+DEFAULT_EXCEPTION_REPORTER = "portal.redaction.PortalExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.redaction.PortalExceptionReporterFilter"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", True)
@@ -375,8 +378,13 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"redact_tokens": {"()": "portal.redaction.RedactTokensFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

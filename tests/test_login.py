@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -59,6 +60,32 @@ def test_logout_needs_post(client, employee):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_logout_ends_the_session_row_and_clears_the_browser(client, employee):
+    client.force_login(employee)
+    session_key = client.session.session_key
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert not Session.objects.filter(session_key=session_key).exists()
+
+
+def test_login_gives_a_new_session_key(client, employee):
+    client.get(reverse("accounts:login"))
+    session = client.session
+    session["before_login"] = True
+    session.save()
+    key_before = session.session_key
+
+    client.post(
+        reverse("accounts:login"),
+        {"username": employee.login_id, "password": TEST_PASSWORD},
+    )
+
+    assert client.session.session_key != key_before
+    assert "_auth_user_id" in client.session
 
 
 def test_account_that_must_reset_cannot_log_in(client, db):

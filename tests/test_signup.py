@@ -293,3 +293,16 @@ def test_taken_login_id_is_reported_once(client, signup_data):
     response = client.post(reverse("accounts:signup"), signup_data)
 
     assert response.context["form"].non_field_errors() == []
+
+
+def test_long_password_with_spaces_and_emoji_is_kept_whole(client, signup_data):
+    # ASVS 2.1.2-2.1.4: 128 characters, any printable Unicode, no truncation.
+    password = ("Mein Kennwort 🦉 für das Portal ä " * 4)[:128]
+    signup_data.update(password1=password, password2=password)
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.check_password(password)
+    assert not user.check_password(password[:-1])
