@@ -182,6 +182,16 @@ def update_profile(*, form):
 def change_password(*, form):
     """Set the new password of a valid password change form."""
     user = form.save()
+    if user.email:
+        queue_mail(
+            to=[user.email],
+            template="accounts/mail/password_changed",
+            context={
+                "user": user,
+                "login_url": absolute_url(reverse("accounts:login")),
+                "this_session_kept": True,
+            },
+        )
 
     record(actor=user, action="account.password_changed", target=user)
     logger.info("Password changed", extra={"user_id": user.pk})
@@ -286,6 +296,7 @@ def confirm_second_factor(*, device):
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(device.user)
+    _mail_second_factor_notice(device.user, switched_on=True)
 
     record(actor=device.user, action="account.second_factor_set_up", target=device.user)
     logger.info("Second factor set up", extra={"user_id": device.user_id})
@@ -303,11 +314,27 @@ def renew_recovery_codes(*, user):
     return codes
 
 
+def _mail_second_factor_notice(user, *, switched_on):
+    # A change to how an account signs in is news to its owner, above all
+    # when someone else made it.
+    if user.email:
+        queue_mail(
+            to=[user.email],
+            template="accounts/mail/second_factor_changed",
+            context={
+                "user": user,
+                "switched_on": switched_on,
+                "profile_url": absolute_url(reverse("accounts:profile")),
+            },
+        )
+
+
 @transaction.atomic
 def remove_second_factor(*, user, actor):
     """Remove the user's authenticator app and recovery codes."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    _mail_second_factor_notice(user, switched_on=False)
 
     record(actor=actor, action="account.second_factor_removed", target=user)
     logger.info("Second factor removed", extra={"user_id": user.pk})

@@ -289,3 +289,36 @@ def test_password_change_keeps_the_session_and_records_it(client, member):
     assert member.check_password("Ganz-neues-Kennwort-42")
     assert client.get(reverse("accounts:profile")).status_code == 200
     assert AuditEntry.objects.filter(action="account.password_changed").exists()
+
+
+def test_password_change_is_told_to_the_owner(client, member):
+    client.force_login(member)
+
+    client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Ganz-neues-Kennwort-42",
+            "new_password2": "Ganz-neues-Kennwort-42",
+        },
+    )
+
+    (message,) = mail.outbox
+    assert message.to == [member.email]
+    assert "Jede andere Sitzung Ihres Kontos wurde beendet" in message.body
+    assert "Ganz-neues-Kennwort-42" not in message.body
+
+
+def test_refused_password_change_tells_nobody(client, member):
+    client.force_login(member)
+
+    client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "falsch",
+            "new_password1": "Ganz-neues-Kennwort-42",
+            "new_password2": "Ganz-neues-Kennwort-42",
+        },
+    )
+
+    assert mail.outbox == []

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -134,6 +135,17 @@ def test_employee_switches_the_factor_on_and_off(client, employee):
 
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=employee).exists()
+
+
+def test_owner_is_told_when_the_factor_goes_on_and_off(client, employee):
+    set_up(client, employee)
+    client.post(reverse("accounts:second_factor_remove"), {"password": "falsch"})
+    client.post(reverse("accounts:second_factor_remove"), {"password": TEST_PASSWORD})
+
+    assert [message.to for message in mail.outbox] == [[employee.email]] * 2
+    switched_on, switched_off = mail.outbox
+    assert switched_on.subject == "Zwei-Faktor-Anmeldung eingeschaltet"
+    assert switched_off.subject == "Zwei-Faktor-Anmeldung ausgeschaltet"
 
 
 def test_switching_off_needs_the_password(client, employee):

@@ -111,7 +111,9 @@ def test_signup_with_malformed_personnel_number_is_refused(client, signup_data):
 
 
 @pytest.mark.parametrize(
-    "weak", ["12345678901", "kurz", "qwertyuiop", "erika.muster@example"]
+    "weak",
+    # "Elf-Zeichen" has eleven characters: one short of the minimum of 12.
+    ["12345678901", "kurz", "Elf-Zeichen", "qwertyuiop", "erika.muster@example"],
 )
 def test_signup_with_weak_password_is_refused(client, signup_data, weak):
     signup_data["password1"] = signup_data["password2"] = weak
