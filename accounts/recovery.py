@@ -112,6 +112,7 @@ def complete_password_reset(*, user, password):
             context={
                 "user": user,
                 "login_url": absolute_url(reverse("accounts:login")),
+                "this_session_kept": False,
             },
         )
     record(actor=user, action="account.password_reset_completed", target=user)
