@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,12 +75,14 @@ class EnrollView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, number):
-        course = get_object_or_404(Course.objects.published(), number=number)
+        # The service finds and locks the course in one statement.
         try:
-            enrollment = enroll(course=course, user=request.user)
+            enrollment = enroll(number=number, user=request.user)
+        except Course.DoesNotExist:
+            raise Http404 from None
         except EnrollmentError as error:
             messages.error(request, str(error))
-            return redirect(course)
+            return redirect("courses:course_detail", number=number)
 
         if enrollment.status == Enrollment.Status.WAITLISTED:
             messages.success(
