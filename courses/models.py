@@ -210,9 +210,12 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
         ordering = ["starts_at", "number"]
         indexes = [
-            models.Index(fields=["is_published", "starts_at"]),
             # The catalogue shows courses not yet ended: a few hundred among
-            # years of past ones.
+            # years of past ones. There is deliberately no index on the start
+            # for the catalogue's order: PostgreSQL walked it through every
+            # past course to find the first twenty upcoming ones, a cost that
+            # grew with each year; now it takes the upcoming courses by this
+            # index and sorts those.
             models.Index(fields=["is_published", "ends_at"]),
         ]
         constraints = [

@@ -104,6 +104,20 @@ class MyEnrollmentListView(LoginRequiredMixin, ListView):
         return (
             Enrollment.objects.filter(user=self.request.user)
             .select_related("course")
+            # What a row shows (courses/partials/enrollment_row.html) and
+            # nothing else: a course's description alone may be pages long.
+            .only(
+                "status",
+                "waitlist_position",
+                "created_at",
+                "course__number",
+                "course__title",
+                "course__starts_at",
+                "course__ends_at",
+                "course__format",
+                "course__town",
+                "course__venue",
+            )
             .with_waitlist_rank()
             .order_by("course__starts_at", "created_at")
         )
