@@ -26,7 +26,23 @@ class CourseListView(ListView):
         )
         self.form = CourseSearchForm(self.request.GET or None, towns=towns)
         filters = self.form.cleaned_data if self.form.is_valid() else {}
-        return courses.catalogue(**filters).order_by("starts_at", "number")
+        return (
+            courses.catalogue(**filters)
+            # What a card shows (courses/partials/course_card.html) and no
+            # more: building twenty courses of 20 columns each, descriptions
+            # included, cost more than the query.
+            .only(
+                "number",
+                "title",
+                "starts_at",
+                "ends_at",
+                "format",
+                "town",
+                "canceled_at",
+                "capacity",
+            )
+            .order_by("starts_at", "number")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
