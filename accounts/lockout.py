@@ -117,7 +117,7 @@ class PortalAxesHandler(AxesDatabaseHandler):
 
 
 def account_for_key(login_key):
-    return get_user_model().objects.filter(login_id__iexact=login_key).first()
+    return get_user_model().objects.with_login_id(login_key).first()
 
 
 @transaction.atomic

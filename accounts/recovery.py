@@ -57,7 +57,8 @@ def send_password_reset_link(login_key):
         return
     user = (
         get_user_model()
-        .objects.filter(login_id__iexact=login_key, is_active=True)
+        .objects.with_login_id(login_key)
+        .filter(is_active=True)
         .exclude(email="")
         .first()
     )

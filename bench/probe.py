@@ -286,9 +286,19 @@ def probe(*, last_enrollment_id, with_argon2):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--argon2", action="store_true")
-    parser.add_argument("--last-enrollment-id", type=int, required=True)
+    parser.add_argument(
+        "--argon2-only",
+        action="store_true",
+        help="only time the raw hash, e.g. right after the login's load run",
+    )
+    parser.add_argument("--last-enrollment-id", type=int)
     args = parser.parse_args(argv)
     setup_django()
+    if args.argon2_only:
+        json.dump(argon2_cost(), sys.stdout)
+        return
+    if args.last_enrollment_id is None:
+        parser.error("--last-enrollment-id is required")
     result = probe(last_enrollment_id=args.last_enrollment_id, with_argon2=args.argon2)
     json.dump(result, sys.stdout)
 

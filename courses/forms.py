@@ -50,6 +50,10 @@ class CourseSearchForm(KernFormMixin, forms.Form):
             ("", _("All places")),
             *((town, town) for town in towns),
         ]
+        # Read once: the rendered form is looked up by its choices
+        # (courses.templatetags.course_fragments.search_form).
+        career_group = self.fields["career_group"]
+        career_group.choices = [choice for choice in career_group.choices]
 
     def clean(self):
         cleaned_data = super().clean()

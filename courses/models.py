@@ -5,9 +5,11 @@ from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.urlcache import cached_reverse
 
 DEFAULT_REGISTRATION_CLOSES_BEFORE = timedelta(weeks=6)
 DEFAULT_SHORT_NOTICE_DAYS = 14
@@ -17,6 +19,18 @@ DEFAULT_SHORT_NOTICE_DAYS = 14
 # vector in the column the search reads.
 SEARCH_CONFIG = "german"
 SEARCH_FIELDS = ("number", "title", "description")
+
+
+def _choice_label(choices, value):
+    """Return the label of a choice, or the value itself when it has none.
+
+    What Django's get_FOO_display() returns, without building a dictionary
+    of every (lazily translated) choice on each call: lists show it per row.
+    """
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 def _case_variants(word):
@@ -196,9 +210,12 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
         ordering = ["starts_at", "number"]
         indexes = [
-            models.Index(fields=["is_published", "starts_at"]),
             # The catalogue shows courses not yet ended: a few hundred among
-            # years of past ones.
+            # years of past ones. There is deliberately no index on the start
+            # for the catalogue's order: PostgreSQL walked it through every
+            # past course to find the first twenty upcoming ones, a cost that
+            # grew with each year; now it takes the upcoming courses by this
+            # index and sorts those.
             models.Index(fields=["is_published", "ends_at"]),
         ]
         constraints = [
@@ -219,7 +236,10 @@ class Course(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("courses:course_detail", kwargs={"number": self.number})
+        return cached_reverse("courses:course_detail", self.number)
+
+    def get_format_display(self):
+        return _choice_label(self.Format, self.format)
 
     @property
     def short_notice_starts_at(self):
@@ -270,6 +290,23 @@ class Course(models.Model):
     @property
     def free_places(self):
         return max(self.capacity - self.count_seats_taken(), 0)
+
+    @property
+    def places_text(self):
+        """Say how many places are free, or how long the waiting list is."""
+        if self.is_canceled:
+            return _("Called off")
+        if free := self.free_places:
+            return ngettext(
+                "%(counter)s place free", "%(counter)s places free", free
+            ) % {"counter": free}
+        if waiting := self.count_waitlisted():
+            return ngettext(
+                "Fully booked, %(counter)s person on the waiting list",
+                "Fully booked, %(counter)s people on the waiting list",
+                waiting,
+            ) % {"counter": waiting}
+        return _("Fully booked, waiting list open")
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -399,6 +436,20 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.course.number} – {self.user_id} ({self.get_status_display()})"
+
+    def get_status_display(self):
+        return _choice_label(self.Status, self.status)
+
+    @property
+    def status_text(self):
+        """The status as the person reads it, with the waiting-list rank."""
+        rank = getattr(self, "waitlist_rank", None)
+        if self.status == self.Status.WAITLISTED and rank:
+            return _("waiting list (position %(rank)s)") % {"rank": rank}
+        return self.get_status_display()
+
+    def get_cancel_url(self):
+        return cached_reverse("courses:enrollment_cancel", self.pk)
 
     @property
     def is_active(self):

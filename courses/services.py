@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,22 +62,52 @@ def _is_eligible(user, course):
     return user.is_active and user.anonymised_at is None and course.is_open_to(user)
 
 
+def _lock_course_for(courses, user):
+    """Lock the one course of ``courses``; note whether it takes the user.
+
+    One statement finds the course, locks its row and answers the career
+    group question that ``Course.is_open_to`` would ask in a second one.
+    Raise Course.DoesNotExist when there is no such course.
+    """
+    targets = Course.target_career_groups.through.objects.filter(course=OuterRef("pk"))
+    course = (
+        courses.select_for_update()
+        .annotate(
+            has_target_groups=Exists(targets),
+            targets_user_group=Exists(
+                targets.filter(careergroup_id=user.career_group_id)
+            ),
+        )
+        .get()
+    )
+    course.takes_user = not course.has_target_groups or course.targets_user_group
+    return course
+
+
 @transaction.atomic
-def enroll(*, course, user, now=None):
+def enroll(*, user, course=None, number=None, now=None):
     """Register the user for the course: a place, an application or a queue.
 
-    First come, first served courses give a place while one is free and a
-    waiting-list position afterwards; courses whose participants the
+    The course is given as an object or, from the enrolment page, by its
+    number among the published courses (Course.DoesNotExist when there is
+    none). First come, first served courses give a place while one is free
+    and a waiting-list position afterwards; courses whose participants the
     Fortbildungsreferat chooses take an application ("registered").
     """
     now = now or timezone.now()
-    course = _lock_course(course)
+    if course is not None:
+        courses = Course.objects.filter(pk=course.pk)
+    else:
+        courses = Course.objects.published().filter(number=number)
+    course = _lock_course_for(courses, user)
 
     if not course.is_registration_open(now=now):
         raise EnrollmentError(_("Registration for this course is not open."))
-    if not course.is_open_to(user):
+    if not course.takes_user:
         raise EnrollmentError(_("This course is not open to your career group."))
-    # One read under the course lock for every figure the rules below need.
+    # One read under the course lock for every figure the rules below need;
+    # it must be a statement of its own after the lock, so that it sees
+    # what the transaction that held the lock before has committed.
     places = course.enrollments.aggregate(
         own=Count("pk", filter=Q(user=user, status__in=Enrollment.ACTIVE_STATUSES)),
         seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),

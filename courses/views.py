@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -27,7 +28,23 @@ class CourseListView(ListView):
         )
         self.form = CourseSearchForm(self.request.GET or None, towns=towns)
         filters = self.form.cleaned_data if self.form.is_valid() else {}
-        return courses.catalogue(**filters).order_by("starts_at", "number")
+        return (
+            courses.catalogue(**filters)
+            # What a card shows (courses/partials/course_card.html) and no
+            # more: building twenty courses of 20 columns each, descriptions
+            # included, cost more than the query.
+            .only(
+                "number",
+                "title",
+                "starts_at",
+                "ends_at",
+                "format",
+                "town",
+                "canceled_at",
+                "capacity",
+            )
+            .order_by("starts_at", "number")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
@@ -76,12 +93,14 @@ class EnrollView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, number):
-        course = get_object_or_404(Course.objects.published(), number=number)
+        # The service finds and locks the course in one statement.
         try:
-            enrollment = enroll(course=course, user=request.user)
+            enrollment = enroll(number=number, user=request.user)
+        except Course.DoesNotExist:
+            raise Http404 from None
         except EnrollmentError as error:
             messages.error(request, str(error))
-            return redirect(course)
+            return redirect("courses:course_detail", number=number)
 
         if enrollment.status == Enrollment.Status.WAITLISTED:
             messages.success(
@@ -103,6 +122,20 @@ class MyEnrollmentListView(LoginRequiredMixin, ListView):
         return (
             Enrollment.objects.filter(user=self.request.user)
             .select_related("course")
+            # What a row shows (courses/partials/enrollment_row.html) and
+            # nothing else: a course's description alone may be pages long.
+            .only(
+                "status",
+                "waitlist_position",
+                "created_at",
+                "course__number",
+                "course__title",
+                "course__starts_at",
+                "course__ends_at",
+                "course__format",
+                "course__town",
+                "course__venue",
+            )
             .with_waitlist_rank()
             .order_by("course__starts_at", "created_at")
         )

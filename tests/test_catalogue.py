@@ -185,3 +185,25 @@ def test_filtered_catalogue_query_count_is_fixed(client, db, django_assert_num_q
         response = client.get(reverse("courses:course_list"), params)
 
     assert len(response.context["courses"]) == 20
+
+
+def test_cards_and_form_show_every_change_at_once(client, db):
+    # Cards and the search form are kept per process once rendered
+    # (portal.fragments); a change must still show on the next request.
+    course = CourseFactory(title="Grundbuchrecht kompakt", capacity=2, town="Ulm")
+    url = reverse("courses:course_list")
+    first = client.get(url).content.decode()
+    assert "2 Plätze frei" in first
+    assert '<option value="Ulm">Ulm</option>' in first
+
+    EnrollmentFactory(course=course)
+    Course.objects.filter(pk=course.pk).update(
+        title="Grundbuchrecht für Eilige", town="Konstanz"
+    )
+    second = client.get(url).content.decode()
+
+    assert "Grundbuchrecht für Eilige" in second
+    assert "Grundbuchrecht kompakt" not in second
+    assert "1 Platz frei" in second
+    assert '<option value="Konstanz">Konstanz</option>' in second
+    assert '<option value="Ulm">Ulm</option>' not in second

@@ -151,6 +151,42 @@ def test_enrol_view_registers_and_redirects_to_my_courses(client, employee):
     assert course.enrollments.get().user == employee
 
 
+def test_enrol_view_query_count_does_not_grow_with_the_course(
+    client, employee, settings, django_assert_num_queries
+):
+    # The production task backend: the mail's delivery is a row, not a run.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "ENQUEUE_ON_COMMIT": False,
+        }
+    }
+    course = CourseFactory(capacity=3)
+    EnrollmentFactory.create_batch(3, course=course)
+    WaitlistedFactory.create_batch(2, course=course)
+    client.force_login(employee)
+    client.get(reverse("courses:course_list"))  # stamps the session's renewal
+
+    # session, user; BEGIN, the course found and locked with whether it takes
+    # the user's career group, the places; the enrolment, its mail, the
+    # mail's delivery task, the audit entry; COMMIT
+    with django_assert_num_queries(10):
+        response = client.post(reverse("courses:enroll", args=[course.number]))
+
+    assert response.status_code == 302
+    assert course.enrollments.get(user=employee).status == Status.WAITLISTED
+
+
+def test_enrol_view_answers_404_for_an_unknown_or_hidden_course(client, employee):
+    hidden = CourseFactory(is_published=False)
+    client.force_login(employee)
+
+    for number in (hidden.number, "GIBT-ES-NICHT"):
+        response = client.post(reverse("courses:enroll", args=[number]))
+        assert response.status_code == 404
+    assert not Enrollment.objects.exists()
+
+
 def test_enrol_view_shows_the_refusal_on_the_course_page(client, employee):
     course = CourseFactory(starts_at=timezone.now() + timedelta(weeks=1))
     client.force_login(employee)

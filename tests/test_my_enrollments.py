@@ -140,3 +140,18 @@ def test_query_count_does_not_grow_with_enrolments(
         response = client.get(reverse("courses:my_enrollments"))
 
     assert len(response.context["enrollments"]) == 15
+
+
+def test_a_changed_status_shows_at_once(client, employee):
+    # Rows are kept per process once rendered (portal.fragments).
+    enrollment = EnrollmentFactory(user=employee)
+    client.force_login(employee)
+    url = reverse("courses:my_enrollments")
+    (before,) = rows(client.get(url))
+
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=Status.CANCELED)
+    (after,) = rows(client.get(url))
+
+    assert " ".join(before[3]) == "zugelassen"
+    assert " ".join(after[3]) == "storniert"
+    assert " ".join(after[4]).startswith("Bereits storniert")

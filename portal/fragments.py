@@ -1,0 +1,49 @@
+"""Rendered pieces of a page, remembered per process by what they show.
+
+A catalogue card or a row of "Meine Bildungsmaßnahmen" costs about a tenth
+of a millisecond in Django's template engine, and a page has twenty to
+forty of them. The same course looks the same to every visitor, so each
+piece is rendered once per process and looked up after that, under a key
+made of every value it shows together with the language, time zone and
+script prefix. A change to any of them makes a new key; the old piece is
+never shown again and falls out when the store is full. Nothing is ever
+stale, and nothing personal is shared: a key that holds an enrolment
+holds its id.
+
+In debug mode nothing is kept, so that an edited template shows at once.
+"""
+
+import threading
+
+from django.conf import settings
+from django.template.loader import get_template
+from django.urls import get_script_prefix
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
+
+
+class Fragments:
+    def __init__(self, template_name, *, size=5000):
+        self.template_name = template_name
+        self.size = size
+        self._store = {}
+        # gunicorn may run threads (GUNICORN_THREADS): one at a time evicts.
+        self._lock = threading.Lock()
+
+    def render(self, key, context):
+        """Return the template rendered with context; key names its content."""
+        if settings.DEBUG:
+            return get_template(self.template_name).render(context)
+        key = (get_language(), get_current_timezone_name(), get_script_prefix(), key)
+        html = self._store.get(key)
+        if html is None:
+            html = get_template(self.template_name).render(context)
+            with self._lock:
+                if len(self._store) >= self.size:
+                    # The oldest entry goes first (dicts keep insertion order).
+                    del self._store[next(iter(self._store))]
+                self._store[key] = html
+        return html
+
+    def clear(self):
+        self._store.clear()
