@@ -162,3 +162,19 @@ def test_error_summary_takes_the_focus_and_links_to_each_field(
     activate(page, page.locator("main").get_by_role("button", name=button))
 
     assert assert_summary_leads_to_each_field(page) == fields
+
+
+def test_error_summary_on_meine_daten_by_keyboard(live_server, page):
+    employee = UserFactory()
+    log_in_by_keyboard(page, live_server.url, employee.login_id, TEST_PASSWORD)
+    activate(page, page.get_by_role("link", name="Meine Daten"))
+    activate(page, page.get_by_role("link", name="Name, Telefon und Dienststelle"))
+    for label in ["Vorname", "Nachname"]:
+        tab_to(page, page.get_by_label(label))
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+    activate(page, page.get_by_role("button", name="Speichern"))
+
+    assert assert_summary_leads_to_each_field(page) == 2
+    employee.refresh_from_db()
+    assert employee.first_name == "Erika"
