@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_access import AccountAccessAdminMixin
 from accounts.models import AuditEntry, OrgUnitReview, User
+from accounts.permissions import permission_label
 from accounts.roles import (
     accounts_in_scope,
     grantable_groups,
@@ -185,6 +188,7 @@ class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
             field.queryset = grantable_groups(request.user, field.queryset)
         elif db_field.name == "user_permissions":
             field.queryset = grantable_permissions(request.user, field.queryset)
+            field.label_from_instance = permission_label
         return field
 
     def save_model(self, request, obj, form, change):
@@ -430,3 +434,15 @@ class OrgUnitReviewAdmin(admin.ModelAdmin):
 # permission, whatever their Ressort.
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(BaseGroupAdmin):
+    """Django's group admin with the permissions named in German."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field

@@ -251,12 +251,9 @@ class ProfileForm(KernFormMixin, forms.ModelForm):
         self.fields["service_office"].widget.attrs["autocomplete"] = "organization"
 
 
-class EmailChangeForm(KernFormMixin, forms.Form):
-    email = forms.EmailField(
-        label=_("New e-mail address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("We send a link to this address; it applies once you follow it."),
-    )
+class CurrentPasswordForm(KernFormMixin, forms.Form):
+    """A form that the signed-in user confirms with their current password."""
+
     password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -267,14 +264,6 @@ class EmailChangeForm(KernFormMixin, forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if email.casefold() == self.user.email.casefold():
-            raise forms.ValidationError(
-                _("This is already your e-mail address."), code="same_email"
-            )
-        return email
-
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
@@ -282,6 +271,24 @@ class EmailChangeForm(KernFormMixin, forms.Form):
                 _("The password is not correct."), code="password_incorrect"
             )
         return password
+
+
+class EmailChangeForm(CurrentPasswordForm):
+    email = forms.EmailField(
+        label=_("New e-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We send a link to this address; it applies once you follow it."),
+    )
+
+    field_order = ["email", "password"]
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise forms.ValidationError(
+                _("This is already your e-mail address."), code="same_email"
+            )
+        return email
 
 
 class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
@@ -301,24 +308,8 @@ class SecondFactorTokenForm(KernFormMixin, forms.Form):
         return "".join(self.cleaned_data["token"].split()).lower()
 
 
-class SecondFactorRemoveForm(KernFormMixin, forms.Form):
-    password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(
-                _("The password is not correct."), code="password_incorrect"
-            )
-        return password
+class SecondFactorRemoveForm(CurrentPasswordForm):
+    """Removing the second factor asks for the current password."""
 
 
 class PasswordResetRequestForm(KernFormMixin, forms.Form):

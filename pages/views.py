@@ -5,8 +5,11 @@ from django.http import FileResponse, Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.generic import FormView, ListView, TemplateView
 
+from accounts import throttle
+from accounts.lockout import client_ip_address
 from pages.forms import AccessibilityFeedbackForm
 from pages.models import SignLanguageVideo
 from pages.services import submit_accessibility_feedback
@@ -62,6 +65,20 @@ class AccessibilityStatementView(OperatorMixin, FormView):
         )
 
     def form_valid(self, form):
+        if not throttle.allow(
+            scope="feedback-ip",
+            key=client_ip_address(self.request) or "",
+            limit=settings.PORTAL_FEEDBACK_LIMIT_PER_IP,
+        ):
+            form.add_error(
+                None,
+                gettext(
+                    "Many messages have been sent from your connection in the last "
+                    "hour. Please try again later or write to %(email)s."
+                )
+                % {"email": settings.PORTAL_ACCESSIBILITY_FEEDBACK_EMAIL},
+            )
+            return self.form_invalid(form)
         submit_accessibility_feedback(actor=self.request.user, **form.cleaned_data)
         return super().form_valid(form)
 

@@ -320,6 +320,8 @@ PORTAL_SIGNUP_CONFIRM_SECONDS = env_int(
 )
 PORTAL_RECOVERY_LIMIT_PER_ACCOUNT = env_int("PORTAL_RECOVERY_LIMIT_PER_ACCOUNT", 3)
 PORTAL_RECOVERY_LIMIT_PER_IP = env_int("PORTAL_RECOVERY_LIMIT_PER_IP", 30)
+# Accessibility feedback mails the operator; limited per hour and address.
+PORTAL_FEEDBACK_LIMIT_PER_IP = env_int("PORTAL_FEEDBACK_LIMIT_PER_IP", 10)
 
 # Audit entries (logins, locks, resets, role changes, ...) are kept this long;
 # the worker's daily task purges older ones (accounts.audit).

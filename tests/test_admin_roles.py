@@ -388,3 +388,48 @@ def test_demo_data_creates_an_officer_of_each_kind(reference_data, capsys):
         assert user.is_staff
         assert list(user.groups.values_list("name", flat=True)) == [group]
         assert login_id in output
+
+
+def test_permissions_are_offered_in_german(client, login_verified, people):
+    login_verified(client, people["superuser"])
+    group = Group.objects.get(name=TRAINING_OFFICE)
+
+    response = client.get(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        headers={"accept-language": "de"},
+    )
+
+    html = response.content.decode()
+    assert "Veranstaltungen: hinzufügen" in html
+    assert "Darf Konten entsperren" in html
+    assert "Can add" not in html
+    assert "Can unlock accounts" not in html
+
+
+def test_officer_sees_grantable_permissions_in_german(
+    client, login_verified, people, own_account
+):
+    login_verified(client, people["office"])
+
+    response = client.get(
+        reverse("admin:accounts_user_change", args=[own_account.pk]),
+        headers={"accept-language": "de"},
+    )
+
+    html = response.content.decode()
+    assert "Konten: ansehen" in html
+    assert "Can view" not in html
+
+
+def test_django_texts_missing_from_its_catalogue_read_german(
+    client, login_verified, people
+):
+    login_verified(client, people["superuser"])
+
+    response = client.get(
+        reverse("admin:accounts_user_add"), headers={"accept-language": "de"}
+    )
+
+    html = response.content.decode()
+    assert "Anmeldung mit Passwort" in html
+    assert "Password-based authentication" not in html

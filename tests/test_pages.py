@@ -199,3 +199,22 @@ def test_server_error_gets_the_german_500_page(db, settings):
 
     assert response.status_code == 500
     assert "Etwas ist schiefgelaufen" in response.content.decode()
+
+
+def test_accessibility_feedback_is_limited_per_address(client, db, settings):
+    settings.PORTAL_FEEDBACK_LIMIT_PER_IP = 2
+    settings.PORTAL_ACCESSIBILITY_FEEDBACK_EMAIL = "barrierefreiheit@example.org"
+    url = reverse("pages:accessibility_statement")
+    for number in range(2):
+        response = client.post(url, {"message": f"Meldung {number}"})
+        assert response.status_code == 302
+
+    response = client.post(url, {"message": "Meldung 3"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bitte versuchen Sie es später erneut" in html
+    assert "barrierefreiheit@example.org" in html
+    assert AccessibilityFeedback.objects.count() == 2
+    assert len(mail.outbox) == 2
+    assert response.context["form"]["message"].value() == "Meldung 3"
