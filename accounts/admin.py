@@ -66,6 +66,14 @@ class AccountChangeForm(UserChangeForm):
             "user_permissions",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None:
+            # Django ties the widget to a hint that its admin renders without
+            # the id it refers to; the hint only says passwords are hashed.
+            password.help_text = ""
+
 
 @admin.register(User)
 class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):

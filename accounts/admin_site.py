@@ -17,6 +17,9 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Bildungsportal – administration")
     site_title = _("Bildungsportal administration")
     index_title = _("Administration")
+    # The side bar repeats the index on every page, and its toggle is a
+    # button without a type; the breadcrumbs and the index lead everywhere.
+    enable_nav_sidebar = False
 
     def has_permission(self, request):
         # Staff hold power over other people's data: a password alone is not

@@ -124,6 +124,8 @@ class SignUpForm(KernFormMixin, SetPasswordMixin, forms.ModelForm):
         self.fields["service_office"].help_text = _(
             "Offices are grouped under their superior office."
         )
+        # The office is the person's employer: browsers may fill it in.
+        self.fields["service_office"].widget.attrs["autocomplete"] = "organization"
 
     def clean_personnel_number(self):
         number = normalize_personnel_number(self.cleaned_data["personnel_number"])
@@ -246,6 +248,7 @@ class ProfileForm(KernFormMixin, forms.ModelForm):
             "The offices of your ministry, grouped under their superior office. "
             "Changing it does not change your Organisationseinheit."
         )
+        self.fields["service_office"].widget.attrs["autocomplete"] = "organization"
 
 
 class CurrentPasswordForm(KernFormMixin, forms.Form):

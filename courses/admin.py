@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -117,6 +118,18 @@ class CourseAdmin(TrainingOfficeOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_seat_counts()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        # Django shows the date and the time of a moment as two inputs with
+        # no label of their own; each gets one naming the field.
+        if isinstance(widget, AdminSplitDateTime):
+            label = db_field.verbose_name
+            date_widget, time_widget = widget.widgets
+            date_widget.attrs["aria-label"] = f"{label}: {_('Date')}"
+            time_widget.attrs["aria-label"] = f"{label}: {_('Time')}"
+        return formfield
 
     @admin.display(description=_("places taken"), ordering="seats_taken")
     def seats_taken_column(self, course):

@@ -8,6 +8,24 @@ from django.utils.cache import add_never_cache_headers
 
 SESSION_STARTED_KEY = "portal_session_started_at"
 SESSION_RENEWED_KEY = "portal_session_renewed_at"
+# How long before the end of a session the page warns and offers to extend.
+SESSION_WARNING_SECONDS = 5 * 60
+
+
+def session_seconds_left(request):
+    """Return the seconds until the signed-in session ends, idle or not."""
+    session = request.session
+    now = time.time()
+    ends_at = min(
+        session.get(SESSION_RENEWED_KEY, now) + settings.SESSION_COOKIE_AGE,
+        session.get(SESSION_STARTED_KEY, now) + settings.PORTAL_SESSION_MAX_SECONDS,
+    )
+    return max(0, int(ends_at - now))
+
+
+def session_warning_seconds():
+    """Warn five minutes ahead, or halfway through a shorter session."""
+    return min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)
 
 
 class SessionLifetimeMiddleware:

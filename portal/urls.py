@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import HomeView, bench_ceiling, health
+from portal.views import HomeView, bench_ceiling, extend_session, health
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("health/", health, name="health"),
+    path("konto/sitzung-verlaengern/", extend_session, name="session_extend"),
     path("konto/", include("accounts.urls")),
     path("veranstaltungen/", include("courses.urls")),
     path("verwaltung/", admin.site.urls),

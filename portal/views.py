@@ -1,14 +1,19 @@
 import logging
 import sys
+import time
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from pages.views import server_error as fault_page
+from portal.middleware import SESSION_RENEWED_KEY, session_seconds_left
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +24,31 @@ DATABASE_RETRY_AFTER = 30
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+
+@require_POST
+def extend_session(request):
+    """Start the idle window of the session anew, as any page would.
+
+    The session warning's script asks for JSON and stays on its page, so
+    nothing typed there is lost; without script the form comes back to the
+    page it was sent from. A session that has ended already cannot be
+    extended: the answer says so (401) and the person logs in again.
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.user.is_authenticated:
+        if wants_json:
+            return JsonResponse({"expires_in": 0}, status=401)
+        return redirect_to_login(request.POST.get("next") or "/")
+    request.session[SESSION_RENEWED_KEY] = time.time()
+    if wants_json:
+        return JsonResponse({"expires_in": session_seconds_left(request)})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    return HttpResponseRedirect(next_url)
 
 
 def csrf_failure(request, reason=""):

@@ -62,3 +62,77 @@ def test_a_session_ends_after_the_maximum_lifetime(client, employee, settings):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_extending_renews_the_idle_window_at_once(client, employee, settings):
+    client.force_login(employee)
+    set_session_times(client, started_ago=10, renewed_ago=10)
+    before = expiry(client)
+
+    response = client.post(reverse("session_extend"), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    assert expiry(client) > before
+    left = response.json()["expires_in"]
+    assert settings.SESSION_COOKIE_AGE - 5 <= left <= settings.SESSION_COOKIE_AGE
+
+
+def test_extending_stops_at_the_maximum_lifetime(client, employee, settings):
+    client.force_login(employee)
+    longest = settings.PORTAL_SESSION_MAX_SECONDS
+    set_session_times(client, started_ago=longest - 100, renewed_ago=10)
+
+    response = client.post(reverse("session_extend"), HTTP_ACCEPT="application/json")
+
+    assert response.json()["expires_in"] <= 100
+
+
+def test_an_ended_session_cannot_be_extended(client):
+    response = client.post(reverse("session_extend"), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 401
+    assert response.json() == {"expires_in": 0}
+
+
+def test_extending_without_script_returns_to_the_page(client, employee):
+    client.force_login(employee)
+    page = reverse("accounts:profile_update")
+
+    back = client.post(reverse("session_extend"), {"next": page})
+    away = client.post(reverse("session_extend"), {"next": "https://example.org/"})
+
+    assert back.status_code == away.status_code == 302
+    assert back["Location"] == page
+    assert away["Location"] == "/"
+
+
+def test_extending_needs_a_post(client, employee):
+    client.force_login(employee)
+
+    assert client.get(reverse("session_extend")).status_code == 405
+
+
+def test_signed_in_pages_carry_the_warning_and_its_timing(client, employee):
+    client.force_login(employee)
+
+    html = client.get(reverse("accounts:profile")).content.decode()
+
+    assert 'id="session-timeout"' in html
+    assert 'data-warn-before="300"' in html
+    assert "js/session-timeout.js" in html
+
+
+def test_after_the_session_ended_login_leads_back_to_the_page(
+    client, employee, password
+):
+    page = reverse("accounts:profile_update")
+
+    response = client.get(page)
+    assert response.status_code == 302
+    login_url = response["Location"]
+    assert login_url.startswith(reverse("accounts:login"))
+    response = client.post(
+        login_url, {"username": employee.login_id, "password": password}
+    )
+
+    assert response["Location"] == page
