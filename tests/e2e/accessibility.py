@@ -59,6 +59,9 @@ ADMIN_HTML_VALIDATE_DISABLED_RULES = {
     " <th> without scope; HTML's table model already makes it the row header.",
     "wcag/h71": "Django labels its field groups with aria-labelledby pointing"
     " to the group's heading instead of a <legend>; the group has a name.",
+    "wcag/h32": "Django's change lists sit in a form that is only sent by the"
+    " actions below the list; where a list offers no actions (the audit log,"
+    " lists without bulk changes) the form has nothing to send and no button.",
     "unique-landmark": "The date navigation of the course list is a second"
     " <nav> without a name of its own beside the breadcrumbs.",
 }

@@ -93,6 +93,10 @@ class World:
             login_id="referat.fortbildung", ministry=office.ministry, is_staff=True
         )
         self.officer.groups.add(Group.objects.get(name=TRAINING_OFFICE))
+        # The operator keeps the sign-language videos and reads the feedback.
+        self.operator = UserFactory(
+            login_id="betrieb", is_staff=True, is_superuser=True
+        )
 
     def lock(self):
         client = Client()
@@ -108,6 +112,8 @@ class World:
             client.force_login(self.employee)
         elif who == "officer":
             log_in_with_second_factor(client, self.officer)
+        elif who == "operator":
+            log_in_with_second_factor(client, self.operator)
         return client
 
 
@@ -231,6 +237,57 @@ SIGNED_IN_STATES = [
         "admin org-unit review",
         "officer",
         "admin:accounts_orgunitreview_changelist",
+        admin=True,
+    ),
+    SignedInState(
+        "admin audit log", "officer", "admin:accounts_auditentry_changelist", admin=True
+    ),
+    SignedInState(
+        "admin enrolment list",
+        "officer",
+        "admin:courses_enrollment_changelist",
+        admin=True,
+    ),
+    SignedInState(
+        "admin service offices",
+        "officer",
+        "admin:orgunits_serviceoffice_changelist",
+        admin=True,
+    ),
+    SignedInState(
+        "admin service office form",
+        "officer",
+        "admin:orgunits_serviceoffice_add",
+        admin=True,
+    ),
+    SignedInState(
+        "admin org units", "officer", "admin:orgunits_orgunit_changelist", admin=True
+    ),
+    SignedInState(
+        "admin role group with German permissions",
+        "operator",
+        lambda world: reverse(
+            "admin:auth_group_change",
+            args=[Group.objects.get(name=TRAINING_OFFICE).pk],
+        ),
+        admin=True,
+    ),
+    SignedInState(
+        "admin sign-language videos",
+        "operator",
+        "admin:pages_signlanguagevideo_changelist",
+        admin=True,
+    ),
+    SignedInState(
+        "admin sign-language video form",
+        "operator",
+        "admin:pages_signlanguagevideo_add",
+        admin=True,
+    ),
+    SignedInState(
+        "admin accessibility feedback",
+        "operator",
+        "admin:pages_accessibilityfeedback_changelist",
         admin=True,
     ),
 ]
