@@ -25,9 +25,12 @@ HIDE_IN_ERROR_REPORTS = [sensitive_post_parameters(), sensitive_variables()]
 
 REDACTED = "[redacted]"
 # A path segment of 20 or more letters, digits, "-", "_" or ":" is a token
-# (reset tokens, signed confirmation data). Course numbers and hashed static
-# file names (which contain dots) are shorter or do not match.
-TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_:\-]{20,}(?=[/?#\s'\"]|$)")
+# (reset tokens, signed confirmation data), unless it is made of lower-case
+# words and hyphens only, as the portal's own page names are
+# ("meine-bildungsmassnahmen"). Course numbers and hashed static file names
+# (which contain dots) are shorter or do not match.
+_END = r"(?=[/?#\s'\"]|$)"
+TOKEN_SEGMENT = re.compile(rf"(?<=/)(?![a-z\-]+{_END})[A-Za-z0-9_:\-]{{20,}}{_END}")
 PATH_META_KEYS = ("PATH_INFO", "REQUEST_URI", "RAW_URI", "SCRIPT_URL")
 
 

@@ -186,6 +186,27 @@ def test_tokens_in_addresses_are_redacted_in_the_log_output():
     assert redact_path(static) == static
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/veranstaltungen/meine-bildungsmassnahmen/",
+        "/veranstaltungen/meine-bildungsmassnahmen/17/stornieren/",
+        "/barrierefreiheit/rueckmeldung-erhalten/",
+    ],
+)
+def test_page_names_stay_readable_in_logs(path):
+    assert redact_path(path) == path
+
+
+@pytest.mark.parametrize(
+    "token", ["cx5j2k-0123456789abcdef0123", "eyJsb2dpbiI6IjEyMzQ1Njc4In0:1tXyZa"]
+)
+def test_tokens_are_redacted_whatever_their_letters(token):
+    assert (
+        redact_path(f"/konto/bestaetigen/{token}/") == "/konto/bestaetigen/[redacted]/"
+    )
+
+
 class ForcedError(Exception):
     pass
 
