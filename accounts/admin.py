@@ -4,6 +4,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,6 +33,7 @@ from accounts.services import (
     change_org_unit,
     export_training_record,
     fitting_org_unit,
+    record_password_set_by_admin,
     remove_second_factor,
     training_record,
 )
@@ -164,6 +167,27 @@ class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
         return super().has_change_permission(request, obj) and (
             obj is None or holds_every_right_of(request.user, obj)
         )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        """Let only the operator set a password, and tell its owner.
+
+        Officers never learn or choose someone's password: they force a
+        reset, which mails the owner a link. Where the operator sets one,
+        the owner is told and the audit trail names who did it.
+        """
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        succeeded = (
+            request.method == "POST"
+            and response.status_code == 302
+            and response.url != request.get_full_path()
+        )
+        if succeeded:
+            account = self.get_object(request, id)
+            record_password_set_by_admin(user=account, actor=request.user)
+        return response
 
     def has_anonymise_permission(self, request):
         return request.user.has_perm("accounts.anonymise_user")

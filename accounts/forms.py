@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -7,8 +8,11 @@ from django.contrib.auth.forms import (
     SetPasswordMixin,
 )
 from django.db.models import Q
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
+from accounts import throttle
 from accounts.identifiers import (
     PERSONNEL_NUMBER_HELP,
     normalize_login_id,
@@ -251,6 +255,37 @@ class ProfileForm(KernFormMixin, forms.ModelForm):
         self.fields["service_office"].widget.attrs["autocomplete"] = "organization"
 
 
+@sensitive_variables("password")
+def verify_current_password(user, password):
+    """Check the signed-in user's password, at most a few wrong tries an hour.
+
+    A session left open or taken over must not become a way to guess the
+    password at full speed: after PORTAL_CURRENT_PASSWORD_LIMIT wrong
+    answers within the hour even the right one is refused until it ends.
+    """
+    key = str(user.pk)
+    if (
+        throttle.recent(scope="current-password", key=key)
+        >= settings.PORTAL_CURRENT_PASSWORD_LIMIT
+    ):
+        raise forms.ValidationError(
+            _(
+                "The password was entered wrongly too often. Please try again in "
+                "an hour, or set a new one with “Kennwort vergessen”."
+            ),
+            code="password_throttled",
+        )
+    if not user.check_password(password):
+        throttle.allow(
+            scope="current-password",
+            key=key,
+            limit=settings.PORTAL_CURRENT_PASSWORD_LIMIT,
+        )
+        raise forms.ValidationError(
+            _("The password is not correct."), code="password_incorrect"
+        )
+
+
 class CurrentPasswordForm(KernFormMixin, forms.Form):
     """A form that the signed-in user confirms with their current password."""
 
@@ -266,10 +301,7 @@ class CurrentPasswordForm(KernFormMixin, forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(
-                _("The password is not correct."), code="password_incorrect"
-            )
+        verify_current_password(self.user, password)
         return password
 
 
@@ -292,7 +324,25 @@ class EmailChangeForm(CurrentPasswordForm):
 
 
 class KernPasswordChangeForm(KernFormMixin, PasswordChangeForm):
-    pass
+    @method_decorator(sensitive_variables())
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        verify_current_password(self.user, old_password)
+        return old_password
+
+    @method_decorator(sensitive_variables())
+    def clean(self):
+        cleaned_data = super().clean()
+        old_password = cleaned_data.get("old_password")
+        if old_password and cleaned_data.get("new_password1") == old_password:
+            self.add_error(
+                "new_password1",
+                forms.ValidationError(
+                    _("The new password must differ from the current one."),
+                    code="password_unchanged",
+                ),
+            )
+        return cleaned_data
 
 
 class SecondFactorTokenForm(KernFormMixin, forms.Form):

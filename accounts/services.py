@@ -198,6 +198,23 @@ def change_password(*, form):
     return user
 
 
+@transaction.atomic
+def record_password_set_by_admin(*, user, actor):
+    """Tell the owner that the operator set or removed their password."""
+    if user.email:
+        queue_mail(
+            to=[user.email],
+            template="accounts/mail/password_changed",
+            context={
+                "user": user,
+                "login_url": absolute_url(reverse("accounts:login")),
+                "this_session_kept": False,
+            },
+        )
+    record(actor=actor, action="account.password_set_by_admin", target=user)
+    logger.info("Password set in the admin", extra={"user_id": user.pk})
+
+
 def _email_state(user):
     # Ties a confirmation link to the address it replaces: once the address
     # has changed (or the account is anonymised) every older link is dead.

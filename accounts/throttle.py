@@ -19,6 +19,15 @@ def digest(value):
     return salted_hmac("accounts.throttle", value.casefold()).hexdigest()
 
 
+def recent(*, scope, key):
+    """Return how often ``key`` was counted within the window."""
+    return ThrottleEvent.objects.filter(
+        scope=scope,
+        key_digest=digest(key),
+        created_at__gte=timezone.now() - WINDOW,
+    ).count()
+
+
 def allow(*, scope, key, limit):
     """Count one request for ``key``; return whether it is within ``limit``.
 

@@ -204,7 +204,13 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation."
         "UserAttributeSimilarityValidator",
         "OPTIONS": {
-            "user_attributes": ("login_id", "first_name", "last_name", "email")
+            "user_attributes": (
+                "login_id",
+                "personnel_number",
+                "first_name",
+                "last_name",
+                "email",
+            )
         },
     },
     {
@@ -320,6 +326,8 @@ PORTAL_SIGNUP_CONFIRM_SECONDS = env_int(
 )
 PORTAL_RECOVERY_LIMIT_PER_ACCOUNT = env_int("PORTAL_RECOVERY_LIMIT_PER_ACCOUNT", 3)
 PORTAL_RECOVERY_LIMIT_PER_IP = env_int("PORTAL_RECOVERY_LIMIT_PER_IP", 30)
+# Wrong answers to "current password" within a session, per hour and account.
+PORTAL_CURRENT_PASSWORD_LIMIT = env_int("PORTAL_CURRENT_PASSWORD_LIMIT", 5)
 # Accessibility feedback mails the operator; limited per hour and address.
 PORTAL_FEEDBACK_LIMIT_PER_IP = env_int("PORTAL_FEEDBACK_LIMIT_PER_IP", 10)
 

@@ -1,10 +1,11 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.roles import ROLE_PERMISSIONS, TRAINING_OFFICE, TRAINING_OFFICER
 from tests.factories import (
     MinistryFactory,
@@ -433,3 +434,56 @@ def test_django_texts_missing_from_its_catalogue_read_german(
     html = response.content.decode()
     assert "Anmeldung mit Passwort" in html
     assert "Password-based authentication" not in html
+
+
+def test_only_the_operator_sets_a_password_in_the_admin(
+    client, login_verified, people, own_account
+):
+    login_verified(client, people["office"])
+    url = reverse("admin:auth_user_password_change", args=[own_account.pk])
+    data = {
+        "usable_password": "true",
+        "password1": "Vom-Referat-gesetzt-2026",
+        "password2": "Vom-Referat-gesetzt-2026",
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    own_account.refresh_from_db()
+    assert not own_account.check_password("Vom-Referat-gesetzt-2026")
+
+
+def test_a_password_set_by_the_operator_is_told_and_recorded(
+    client, login_verified, people, own_account
+):
+    login_verified(client, people["superuser"])
+    mail.outbox.clear()
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[own_account.pk]),
+        {
+            "usable_password": "true",
+            "password1": "Vom-Betrieb-gesetzt-2026",
+            "password2": "Vom-Betrieb-gesetzt-2026",
+        },
+    )
+
+    assert response.status_code == 302
+    own_account.refresh_from_db()
+    assert own_account.check_password("Vom-Betrieb-gesetzt-2026")
+    assert [message.to for message in mail.outbox] == [[own_account.email]]
+    assert "Vom-Betrieb-gesetzt-2026" not in mail.outbox[0].body
+    entry = AuditEntry.objects.get(action="account.password_set_by_admin")
+    assert entry.actor == people["superuser"]
+
+
+def test_staff_change_their_own_password_under_meine_daten(
+    client, login_verified, people
+):
+    login_verified(client, people["office"])
+
+    response = client.get("/verwaltung/password_change/")
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:password_change")

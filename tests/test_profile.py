@@ -322,3 +322,78 @@ def test_refused_password_change_tells_nobody(client, member):
     )
 
     assert mail.outbox == []
+
+
+def test_guessing_the_current_password_is_stopped_within_a_session(
+    client, member, settings
+):
+    settings.PORTAL_CURRENT_PASSWORD_LIMIT = 3
+    client.force_login(member)
+    url = reverse("accounts:password_change")
+    for guess in ["Rate-Versuch-0001", "Rate-Versuch-0002", "Rate-Versuch-0003"]:
+        client.post(
+            url,
+            {
+                "old_password": guess,
+                "new_password1": "Ganz-neues-Kennwort-42",
+                "new_password2": "Ganz-neues-Kennwort-42",
+            },
+        )
+
+    # Even the right password is refused now, so a guess cannot be confirmed.
+    response = client.post(
+        url,
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "Ganz-neues-Kennwort-42",
+            "new_password2": "Ganz-neues-Kennwort-42",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "zu oft falsch eingegeben" in response.content.decode()
+    member.refresh_from_db()
+    assert member.check_password(TEST_PASSWORD)
+    # The same count guards every form that asks for the current password.
+    response = client.post(
+        reverse("accounts:email_change"),
+        {"email": "neu@example.org", "password": TEST_PASSWORD},
+    )
+    assert "zu oft falsch eingegeben" in response.content.decode()
+
+
+def test_wrong_current_passwords_of_one_account_do_not_stop_another(
+    client, member, settings
+):
+    settings.PORTAL_CURRENT_PASSWORD_LIMIT = 1
+    other = UserFactory()
+    client.force_login(other)
+    client.post(
+        reverse("accounts:email_change"),
+        {"email": "neu@example.org", "password": "Falsches-Kennwort-1"},
+    )
+    client.force_login(member)
+
+    response = client.post(
+        reverse("accounts:email_change"),
+        {"email": "neu@example.org", "password": TEST_PASSWORD},
+    )
+
+    assert response.status_code == 302
+
+
+def test_new_password_must_differ_from_the_current_one(client, member):
+    client.force_login(member)
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": TEST_PASSWORD,
+            "new_password2": TEST_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password1"]
+    assert mail.outbox == []

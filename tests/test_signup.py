@@ -308,3 +308,13 @@ def test_long_password_with_spaces_and_emoji_is_kept_whole(client, signup_data):
     user = User.objects.get()
     assert user.check_password(password)
     assert not user.check_password(password[:-1])
+
+
+def test_password_built_on_the_personnel_number_is_refused(client, signup_data):
+    number = signup_data["personnel_number"][:8]
+    signup_data["password1"] = signup_data["password2"] = f"{number}xyzw"
+
+    response = client.post(reverse("accounts:signup"), signup_data)
+
+    assert response.context["form"].errors["password2"]
+    assert not User.objects.exists()
