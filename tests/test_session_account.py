@@ -1,0 +1,64 @@
+"""A session's row names its account, read in one statement with it."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Session
+from portal.sessions import account_read_with_session
+
+
+def test_a_session_row_names_its_account_and_goes_with_it(client, employee):
+    client.force_login(employee)
+
+    assert Session.objects.get(session_key=client.session.session_key).user == employee
+
+    employee.delete()
+    assert not Session.objects.exists()
+
+
+def test_a_signed_in_page_reads_session_and_account_in_one_statement(client, employee):
+    client.force_login(employee)
+    client.get(reverse("courses:course_list"))  # stamps the session's renewal
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("courses:course_list"))
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == employee
+    reading_accounts = [
+        query["sql"] for query in queries if '"accounts_user"' in query["sql"]
+    ]
+    assert len(reading_accounts) == 1
+    assert 'FROM "portal_session"' in reading_accounts[0]
+
+
+def test_an_account_deactivated_after_login_is_signed_out(client, employee):
+    client.force_login(employee)
+    employee.is_active = False
+    employee.save()
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_a_password_changed_elsewhere_ends_the_session(client, employee):
+    client.force_login(employee)
+    employee.set_password("ein-ganz-anderes-Kennwort-2026")
+    employee.save()
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_account_is_offered_to_no_one_after_its_request(client, employee):
+    client.force_login(employee)
+
+    client.get(reverse("accounts:profile"))
+
+    assert account_read_with_session(employee.pk) is None
