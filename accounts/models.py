@@ -320,6 +320,11 @@ class Session(AbstractBaseSession):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        # As in Django's own table, writing a session never fails on its
+        # account: SessionStore.create draws key after key on an integrity
+        # error, and would never end for an account deleted meanwhile. The
+        # ORM still deletes the sessions with their account.
+        db_constraint=False,
     )
 
     class Meta(AbstractBaseSession.Meta):
