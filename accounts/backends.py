@@ -3,6 +3,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.sessions import account_read_with_session
+
 
 class LoginIdBackend(ModelBackend):
     """Authenticate with the Nutzerkennung, whatever its case or white space.
@@ -25,8 +27,13 @@ class LoginIdBackend(ModelBackend):
         """Load the user of a session, with whether a second factor is set up.
 
         The middleware that asks for the second factor needs to know on every
-        request; reading it with the user saves a query per page.
+        request; reading it with the user saves a query per page. Signed-in
+        requests take the account read with their session instead
+        (``accounts.middleware.SessionAccountMiddleware``).
         """
+        user = account_read_with_session(user_id)
+        if user is not None:
+            return user if self.user_can_authenticate(user) else None
         user_model = get_user_model()
         devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         try:

@@ -2,10 +2,36 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from accounts.second_factor import has_second_factor
+from portal.sessions import authenticating
+
+
+def _get_user(request):
+    if not hasattr(request, "_cached_user"):
+        with authenticating(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class SessionAccountMiddleware(AuthenticationMiddleware):
+    """Django's authentication, taking the account read with the session.
+
+    ``portal.sessions.SessionStore`` reads a session's account in the same
+    statement as the session; ``django.contrib.auth.get_user`` still checks
+    everything it checks otherwise (the backend, whether the account may
+    sign in, the session hash against a changed password) and reads the
+    account itself whenever the session's row did not name it.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _get_user(request))
 
 
 class SecondFactorMiddleware:

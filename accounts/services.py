@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Q, Value, When
@@ -26,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.audit import record
 from accounts.identifiers import login_id_key
 from accounts.mail import absolute_url, queue_mail
-from accounts.models import AuditEntry, OutgoingMail
+from accounts.models import AuditEntry, OutgoingMail, Session
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.second_factor import RECOVERY_CODE_COUNT
 from accounts.signals import account_anonymising
@@ -430,11 +429,7 @@ def export_training_record(*, user, actor):
 
 
 def _end_sessions(user):
-    # Expired rows can no longer sign anyone in; clearsessions removes them.
-    live = Session.objects.filter(expire_date__gt=timezone.now())
-    for session in live.iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    Session.objects.filter(user=user).delete()
 
 
 def _purge_traces(*, user, values):

@@ -33,7 +33,7 @@ def reset_mutations(last_enrollment_id):
     Enrollment.objects.filter(pk__gt=last_enrollment_id).delete()
     Course.objects.filter(number__startswith="BURST-").delete()
     for label in (
-        "sessions.Session",
+        "accounts.Session",
         "axes.AccessAttempt",
         "axes.AccessLog",
         "axes.AccessFailureLog",

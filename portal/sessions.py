@@ -1,20 +1,106 @@
-"""Django's database sessions with fewer round trips at login.
+"""Django's database sessions with fewer round trips.
 
-Selected by SESSION_ENGINE = "portal.sessions"; the rows are Django's own, so
-every app instance on the same database reads every session.
+Selected by SESSION_ENGINE = "portal.sessions". The rows live in the table of
+``accounts.Session``: Django's session row plus a column naming the account,
+so that loading a session reads its account in the same statement. Every app
+instance on the same database reads every session.
 """
 
+import contextlib
+import contextvars
+import logging
+
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import (
     VALID_KEY_CHARS,
     CreateError,
     UpdateError,
 )
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+_authenticating = contextvars.ContextVar("authenticating_session", default=None)
+
+
+@contextlib.contextmanager
+def authenticating(session):
+    """Offer the account read with ``session`` to the authentication backend.
+
+    Only for the duration of one ``django.contrib.auth.get_user`` call, so
+    that no account outlives the request it was read for.
+    """
+    token = _authenticating.set(session)
+    try:
+        yield
+    finally:
+        _authenticating.reset(token)
+
+
+def account_read_with_session(user_id):
+    """Return the account read with the session being authenticated, or None.
+
+    None unless the session's row named exactly the account with ``user_id``;
+    the caller then reads the account itself.
+    """
+    session = _authenticating.get()
+    user = getattr(session, "user_at_load", None)
+    if user is None or user.pk != user_id:
+        return None
+    return user
 
 
 class SessionStore(db.SessionStore):
+    user_at_load = None
+
+    @classmethod
+    def get_model_class(cls):
+        from accounts.models import Session
+
+        return Session
+
+    def _get_session_from_db(self):
+        """Read the session and, in the same statement, its account.
+
+        The account comes with whether it has a confirmed second factor, as
+        ``accounts.backends.LoginIdBackend.get_user`` reads it.
+        """
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        self.user_at_load = None
+        devices = TOTPDevice.objects.filter(user=OuterRef("user_id"), confirmed=True)
+        try:
+            session = (
+                self.model.objects.select_related("user")
+                .annotate(second_factor_at_load=Exists(devices))
+                .get(session_key=self.session_key, expire_date__gt=timezone.now())
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation) as error:
+            if isinstance(error, SuspiciousOperation):
+                name = f"django.security.{error.__class__.__name__}"
+                logging.getLogger(name).warning(str(error))
+            self._session_key = None
+            return None
+        if session.user is not None:
+            session.user.second_factor_at_load = session.second_factor_at_load
+            self.user_at_load = session.user
+        return session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        user_id = data.get(SESSION_KEY)
+        session.user_id = (
+            None if user_id is None else get_user_model()._meta.pk.to_python(user_id)
+        )
+        return session
+
+    def flush(self):
+        self.user_at_load = None
+        super().flush()
+
     def _get_new_session_key(self):
         """Return a random key without asking the database whether it exists.
 

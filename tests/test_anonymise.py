@@ -5,14 +5,13 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.identifiers import login_id_key
-from accounts.models import AuditEntry, User
+from accounts.models import AuditEntry, Session, User
 from accounts.roles import TRAINING_OFFICER
 from accounts.services import anonymise_user, request_email_change
 from courses.models import Enrollment

@@ -1,7 +1,7 @@
 import pytest
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from accounts.models import Session
 from tests.factories import TEST_PASSWORD, UserFactory
 
 

@@ -133,10 +133,10 @@ def test_query_count_does_not_grow_with_enrolments(
     WaitlistedFactory.create_batch(3, user=employee, course__capacity=0)
     client.force_login(employee)
 
-    # session, user with whether it has a second factor, enrolments with
-    # their courses; renewing the session's idle window (force_login leaves
-    # it unstamped), in a transaction of its own
-    with django_assert_num_queries(6):
+    # the session with its account and whether it has a second factor,
+    # enrolments with their courses; renewing the session's idle window
+    # (force_login leaves it unstamped), in a transaction of its own
+    with django_assert_num_queries(5):
         response = client.get(reverse("courses:my_enrollments"))
 
     assert len(response.context["enrollments"]) == 15

@@ -2,9 +2,9 @@
 
 import time
 
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from accounts.models import Session
 from portal.middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 
 

@@ -1,0 +1,88 @@
+"""A session's row names its account, read in one statement with it."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Session
+from portal.sessions import SessionStore, account_read_with_session
+
+
+def test_a_session_row_names_its_account_and_goes_with_it(client, employee):
+    client.force_login(employee)
+
+    assert Session.objects.get(session_key=client.session.session_key).user == employee
+
+    employee.delete()
+    assert not Session.objects.exists()
+
+
+def test_a_signed_in_page_reads_session_and_account_in_one_statement(client, employee):
+    client.force_login(employee)
+    client.get(reverse("courses:course_list"))  # stamps the session's renewal
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("courses:course_list"))
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == employee
+    reading_accounts = [
+        query["sql"] for query in queries if '"accounts_user"' in query["sql"]
+    ]
+    assert len(reading_accounts) == 1
+    assert 'FROM "portal_session"' in reading_accounts[0]
+
+
+def test_an_account_deactivated_after_login_is_signed_out(client, employee):
+    client.force_login(employee)
+    employee.is_active = False
+    employee.save()
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_a_password_changed_elsewhere_ends_the_session(client, employee):
+    client.force_login(employee)
+    employee.set_password("ein-ganz-anderes-Kennwort-2026")
+    employee.save()
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_account_is_offered_to_no_one_after_its_request(client, employee):
+    client.force_login(employee)
+
+    client.get(reverse("accounts:profile"))
+
+    assert account_read_with_session(employee.pk) is None
+
+
+# Outside a test transaction, so that the row is really written.
+@pytest.mark.django_db(transaction=True)
+def test_a_session_naming_a_deleted_account_is_stored_and_signs_no_one_in(
+    client, employee
+):
+    # An account deleted between its login and the session's first save.
+    store = SessionStore()
+    store[SESSION_KEY] = str(employee.pk)
+    store[BACKEND_SESSION_KEY] = "accounts.backends.LoginIdBackend"
+    store[HASH_SESSION_KEY] = employee.get_session_auth_hash()
+    employee.delete()
+    store._session_key = "k" * 32
+
+    store.save(must_create=True)
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_anonymous
