@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_access import AccountAccessAdminMixin
+from accounts.audit_labels import ACTION_LABELS, action_label, target_type_label
 from accounts.models import AuditEntry, OrgUnitReview, User
 from accounts.permissions import permission_label
 from accounts.roles import (
@@ -346,6 +347,22 @@ class UserAdmin(AccountAccessAdminMixin, BaseUserAdmin):
         )
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            ((code, action_label(code)) for code in ACTION_LABELS),
+            key=lambda choice: str(choice[1]),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail, read-only for everyone; only the retention purges it.
@@ -355,14 +372,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
     Ressort.
     """
 
-    list_display = ["created_at", "action", "actor", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
+    list_display = [
+        "created_at",
+        "action_column",
+        "actor",
+        "target_type_column",
+        "target_id",
+    ]
+    list_filter = [AuditActionFilter]
     search_fields = ["action", "target_id"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "action", "actor", "target_type", "target_id", "data"]
+    fields = [
+        "created_at",
+        "action_column",
+        "actor",
+        "target_type_column",
+        "target_id",
+        "data",
+    ]
     readonly_fields = fields
     actions = None
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_column(self, entry):
+        return action_label(entry.action)
+
+    @admin.display(description=_("target type"), ordering="target_type")
+    def target_type_column(self, entry):
+        return target_type_label(entry.target_type)
 
     def has_add_permission(self, request):
         return False

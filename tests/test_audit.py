@@ -16,6 +16,7 @@ from accounts.audit import (
     purge_expired_entries,
     schedule_daily_purge,
 )
+from accounts.audit_labels import ACTION_LABELS
 from accounts.models import AuditEntry
 from accounts.roles import TRAINING_OFFICE, TRAINING_OFFICER
 from tests.conftest import log_in_with_second_factor
@@ -237,7 +238,41 @@ def test_training_office_reads_entries(training_office):
 
     assert listing.status_code == 200
     assert detail.status_code == 200
-    assert "account.unlocked" in detail.content.decode()
+    assert "Konto entsperrt" in detail.content.decode()
+
+
+def test_every_recorded_action_has_a_german_name(training_office):
+    source = "\n".join(
+        path.read_text()
+        for app in ("accounts", "courses", "orgunits", "pages", "portal")
+        for path in (settings_module_dir() / app).rglob("*.py")
+    )
+    recorded = set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', source))
+    target = UserFactory()
+    for action in recorded:
+        AuditEntry.objects.create(
+            action=action, target_type="accounts.user", target_id=str(target.pk)
+        )
+
+    listing = training_office.get(
+        reverse("admin:accounts_auditentry_changelist"),
+        {"all": ""},
+        headers={"accept-language": "de"},
+    )
+
+    html = listing.content.decode()
+    assert recorded, "no recorded actions found in the source"
+    assert recorded <= set(ACTION_LABELS)
+    for action in recorded:
+        assert f">{action}<" not in html
+    assert ">accounts.user<" not in html
+    assert ">Konto<" in html
+
+
+def settings_module_dir():
+    from django.conf import settings
+
+    return settings.BASE_DIR
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ fixed time.
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.models import Session
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.keyboard import tab_to, type_into
 from tests.factories import UserFactory
