@@ -93,6 +93,20 @@ def send_password_reset_link(login_key):
     logger.info("Password reset link queued", extra={"user_id": user.pk})
 
 
+def mail_password_changed(user, *, this_session_kept):
+    """Tell the owner that their password changed, wherever it was changed."""
+    if user.email:
+        queue_mail(
+            to=[user.email],
+            template="accounts/mail/password_changed",
+            context={
+                "user": user,
+                "login_url": absolute_url(reverse("accounts:login")),
+                "this_session_kept": this_session_kept,
+            },
+        )
+
+
 @transaction.atomic
 @sensitive_variables()
 def complete_password_reset(*, user, password):
@@ -106,16 +120,7 @@ def complete_password_reset(*, user, password):
     user.save(update_fields=["password", "must_reset_password"])
     lift_locks(login_id=user.login_id)
 
-    if user.email:
-        queue_mail(
-            to=[user.email],
-            template="accounts/mail/password_changed",
-            context={
-                "user": user,
-                "login_url": absolute_url(reverse("accounts:login")),
-                "this_session_kept": False,
-            },
-        )
+    mail_password_changed(user, this_session_kept=False)
     record(actor=user, action="account.password_reset_completed", target=user)
     logger.info("Password reset completed", extra={"user_id": user.pk})
 

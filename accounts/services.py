@@ -26,6 +26,7 @@ from accounts.audit import record
 from accounts.identifiers import login_id_key
 from accounts.mail import absolute_url, queue_mail
 from accounts.models import AuditEntry, OutgoingMail, Session
+from accounts.recovery import mail_password_changed
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.second_factor import RECOVERY_CODE_COUNT
 from accounts.signals import account_anonymising
@@ -181,16 +182,7 @@ def update_profile(*, form):
 def change_password(*, form):
     """Set the new password of a valid password change form."""
     user = form.save()
-    if user.email:
-        queue_mail(
-            to=[user.email],
-            template="accounts/mail/password_changed",
-            context={
-                "user": user,
-                "login_url": absolute_url(reverse("accounts:login")),
-                "this_session_kept": True,
-            },
-        )
+    mail_password_changed(user, this_session_kept=True)
 
     record(actor=user, action="account.password_changed", target=user)
     logger.info("Password changed", extra={"user_id": user.pk})
@@ -200,16 +192,7 @@ def change_password(*, form):
 @transaction.atomic
 def record_password_set_by_admin(*, user, actor):
     """Tell the owner that the operator set or removed their password."""
-    if user.email:
-        queue_mail(
-            to=[user.email],
-            template="accounts/mail/password_changed",
-            context={
-                "user": user,
-                "login_url": absolute_url(reverse("accounts:login")),
-                "this_session_kept": False,
-            },
-        )
+    mail_password_changed(user, this_session_kept=False)
     record(actor=actor, action="account.password_set_by_admin", target=user)
     logger.info("Password set in the admin", extra={"user_id": user.pk})
 
