@@ -32,9 +32,9 @@ def search_form(form):
     return _search_forms.render(key, {"form": form})
 
 
-@register.simple_tag
-def course_card(course):
-    key = (
+def _course_shown(course):
+    """What both a card and a row show of a course."""
+    return (
         course.pk,
         course.number,
         course.title,
@@ -42,6 +42,13 @@ def course_card(course):
         course.ends_at,
         course.format,
         course.town,
+    )
+
+
+@register.simple_tag
+def course_card(course):
+    key = (
+        *_course_shown(course),
         course.canceled_at,
         course.capacity,
         course.count_seats_taken(),
@@ -59,13 +66,7 @@ def enrollment_row(enrollment):
         getattr(enrollment, "waitlist_rank", None),
         # Depends on the time: whether the course has begun.
         enrollment.cancel_refusal(),
-        course.pk,
-        course.number,
-        course.title,
-        course.starts_at,
-        course.ends_at,
-        course.format,
-        course.town,
+        *_course_shown(course),
         course.venue,
     )
     return _rows.render(key, {"enrollment": enrollment, "course": course})
