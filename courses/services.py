@@ -84,6 +84,24 @@ def _lock_course_for(courses, user):
     return course
 
 
+def _end_enrollment(enrollment, status, *, actor, reason, now):
+    """Give up the enrolment's place or position; the record stays."""
+    enrollment.status = status
+    enrollment.waitlist_position = None
+    enrollment.canceled_at = now
+    enrollment.canceled_by = actor
+    enrollment.cancel_reason = reason
+    enrollment.save(
+        update_fields=[
+            "status",
+            "waitlist_position",
+            "canceled_at",
+            "canceled_by",
+            "cancel_reason",
+        ]
+    )
+
+
 @transaction.atomic
 def enroll(*, user, course=None, number=None, now=None):
     """Register the user for the course: a place, an application or a queue.
@@ -180,20 +198,7 @@ def cancel_enrollment(*, enrollment, actor, reason="", notify=True, now=None):
 
     previous_status = enrollment.status
     is_short_notice = enrollment.is_short_notice_cancellation(now=now)
-    enrollment.status = Status.CANCELED
-    enrollment.waitlist_position = None
-    enrollment.canceled_at = now
-    enrollment.canceled_by = actor
-    enrollment.cancel_reason = reason
-    enrollment.save(
-        update_fields=[
-            "status",
-            "waitlist_position",
-            "canceled_at",
-            "canceled_by",
-            "cancel_reason",
-        ]
-    )
+    _end_enrollment(enrollment, Status.CANCELED, actor=actor, reason=reason, now=now)
 
     if notify:
         attachments = (
@@ -326,19 +331,8 @@ def cancel_course(*, course, actor, reason="", now=None):
     for enrollment in affected:
         held_place = enrollment.is_seated
         enrollment.course = course
-        enrollment.status = Status.COURSE_CANCELED
-        enrollment.waitlist_position = None
-        enrollment.canceled_at = now
-        enrollment.canceled_by = actor
-        enrollment.cancel_reason = reason
-        enrollment.save(
-            update_fields=[
-                "status",
-                "waitlist_position",
-                "canceled_at",
-                "canceled_by",
-                "cancel_reason",
-            ]
+        _end_enrollment(
+            enrollment, Status.COURSE_CANCELED, actor=actor, reason=reason, now=now
         )
         attachments = [enrollment_ics(enrollment, canceled=True)] if held_place else []
         _mail_participant(
