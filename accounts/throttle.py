@@ -32,12 +32,14 @@ def allow(*, scope, key, limit):
     """Count one request for ``key``; return whether it is within ``limit``.
 
     Requests over the limit are counted too, so a flood stays throttled.
+    The request is written before the count, so that parallel requests see
+    each other: at the limit they may both be refused, never both let in.
     """
     now = timezone.now()
     key_digest = digest(key)
     ThrottleEvent.objects.filter(created_at__lt=now - 24 * WINDOW).delete()
+    ThrottleEvent.objects.create(scope=scope, key_digest=key_digest, created_at=now)
     recent = ThrottleEvent.objects.filter(
         scope=scope, key_digest=key_digest, created_at__gte=now - WINDOW
     ).count()
-    ThrottleEvent.objects.create(scope=scope, key_digest=key_digest, created_at=now)
-    return recent < limit
+    return recent <= limit

@@ -128,3 +128,21 @@ def test_double_submitted_cancellation_sends_one_mail():
     enrollment.refresh_from_db()
     assert enrollment.status == Status.CANCELED
     assert len(mail.outbox) == 1
+
+
+def test_parallel_requests_never_pass_a_rate_limit_together():
+    from accounts import throttle
+
+    barrier = threading.Barrier(16)
+
+    def ask(_):
+        try:
+            barrier.wait()
+            return throttle.allow(scope="test", key="192.0.2.1", limit=5)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(ask, range(16)))
+
+    assert answers.count(True) <= 5
