@@ -6,16 +6,11 @@ test settings. The server shares the test database and the secret key, so
 sessions made here are valid there.
 """
 
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,13 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import set_up_role_groups
 from tests.factories import CourseFactory, EnrollmentFactory, UserFactory
-from tests.test_production_server import (
-    database_url,
-    dockerfile_command,
-    free_port,
-)
+from tests.production import free_port, production_environment, serving
 
-ROOT = Path(settings.BASE_DIR)
 PASSWORD = "Produktions-Kennwort-2026"
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,45 +77,9 @@ class Browser:
 
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(),
-        "PORTAL_STATIC_ROOT": str(tmp_path / "static"),
-        "PORTAL_BEHIND_TLS_PROXY": "true",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("PORTAL_SSL_REDIRECT", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    command = dockerfile_command()
-    command[0] = str(Path(sys.executable).parent / command[0])
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            Browser(base).get("/health/")
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    env = production_environment(tmp_path, DJANGO_SECRET_KEY=settings.SECRET_KEY)
+    with serving(env, [free_port()], tmp_path) as (port,):
+        yield f"http://127.0.0.1:{port}"
 
 
 def signed_in(base, user, *, second_factor=False):
@@ -241,7 +195,8 @@ def test_password_reset_pages_are_never_stored(server, tmp_path):
     response = browser.get(done.headers["Location"])
     assert response.status == 200
     assert_not_stored(response, "the page after the reset")
-    access_log = (tmp_path / "gunicorn.log").read_text()
+    (log_file,) = tmp_path.glob("gunicorn-*.log")
+    access_log = log_file.read_text()
     assert f"/konto/kennwort-vergessen/{uid}/[redacted]/" in access_log
     assert token not in access_log
 

@@ -1,44 +1,14 @@
 """The production start command of the Dockerfile, run as the image runs it."""
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
-ROOT = Path(settings.BASE_DIR)
+from tests.production import free_port, production_environment, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def dockerfile_command():
-    match = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M)
-    return json.loads(match.group(1))
-
-
-def database_url():
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return (
-        f"postgres://{db['USER'] or ''}@{db['HOST'] or 'localhost'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(url):
@@ -52,44 +22,9 @@ def fetch(url):
 
 @pytest.fixture
 def production_server(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(),
-        "PORTAL_STATIC_ROOT": str(tmp_path / "static"),
-        "PORTAL_BEHIND_TLS_PROXY": "true",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    command = dockerfile_command()
-    command[0] = str(Path(sys.executable).parent / command[0])
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            fetch(base + "/health/")
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    env = production_environment(tmp_path)
+    with serving(env, [free_port()], tmp_path) as (port,):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_image_command_serves_pages_and_static_files(production_server):

@@ -1,12 +1,7 @@
 """Two app instances on one PostgreSQL share sessions and lockouts."""
 
 import http.client
-import os
 import re
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -14,12 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.test_production_server import (
-    ROOT,
-    database_url,
-    dockerfile_command,
-    free_port,
-)
+from tests.production import free_port, production_environment, serving
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -84,53 +74,13 @@ class Instance:
 
 @pytest.fixture
 def two_instances(tmp_path):
-    ports = [free_port(), free_port()]
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "y" * 60,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(),
-        "PORTAL_STATIC_ROOT": str(tmp_path / "static"),
-        "PORTAL_BEHIND_TLS_PROXY": "true",
-        "PORTAL_LOCKOUT_FAILURES": str(LOCKOUT_FAILURES),
-        "HOST": "127.0.0.1",
-        "WEB_CONCURRENCY": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = production_environment(
+        tmp_path,
+        DJANGO_SECRET_KEY="y" * 60,
+        PORTAL_LOCKOUT_FAILURES=str(LOCKOUT_FAILURES),
     )
-    command = dockerfile_command()
-    command[0] = str(Path(sys.executable).parent / command[0])
-    logs = [(tmp_path / f"gunicorn-{port}.log").open("wb") for port in ports]
-    processes = [
-        subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env={**env, "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for port, log in zip(ports, logs, strict=True)
-    ]
-    instances = [Instance(port) for port in ports]
-    deadline = time.monotonic() + 30
-    for instance in instances:
-        while time.monotonic() < deadline:
-            try:
-                instance.request("GET", reverse("health"))
-                break
-            except OSError:
-                time.sleep(0.2)
-    yield instances
-    for process, log in zip(processes, logs, strict=True):
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with serving(env, [free_port(), free_port()], tmp_path) as ports:
+        yield [Instance(port) for port in ports]
 
 
 @pytest.fixture
