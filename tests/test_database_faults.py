@@ -30,7 +30,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_production_server import ROOT, dockerfile_command
+from tests.production import ROOT, dockerfile_command
 
 PG_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 

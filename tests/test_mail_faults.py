@@ -32,8 +32,8 @@ from tests.factories import (
     UserFactory,
     WaitlistedFactory,
 )
+from tests.production import ROOT, database_url
 from tests.test_mail_outbox import DATABASE_TASKS
-from tests.test_production_server import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
