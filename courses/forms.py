@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.models import Course
-from orgunits.models import CareerGroup
 from portal.forms import KernFormMixin
 
 
@@ -34,26 +33,24 @@ class CourseSearchForm(KernFormMixin, forms.Form):
         choices=[("", _("All formats")), *Course.Format.choices],
     )
     town = forms.ChoiceField(label=pgettext_lazy("location", "Place"), required=False)
-    career_group = forms.ModelChoiceField(
-        label=_("Career group"),
-        required=False,
-        queryset=CareerGroup.objects.filter(is_active=True),
-        empty_label=_("All career groups"),
+    career_group = forms.TypedChoiceField(
+        label=_("Career group"), required=False, coerce=int, empty_value=None
     )
     free_only = forms.BooleanField(
         label=_("Only courses with free places"), required=False
     )
 
-    def __init__(self, *args, towns=(), **kwargs):
+    def __init__(self, *args, choices, **kwargs):
+        """``choices`` are the lists of courses.catalogue.search_choices."""
         super().__init__(*args, **kwargs)
         self.fields["town"].choices = [
             ("", _("All places")),
-            *((town, town) for town in towns),
+            *((town, town) for town in choices.towns),
         ]
-        # Read once: the rendered form is looked up by its choices
-        # (courses.templatetags.course_fragments.search_form).
-        career_group = self.fields["career_group"]
-        career_group.choices = [choice for choice in career_group.choices]
+        self.fields["career_group"].choices = [
+            ("", _("All career groups")),
+            *choices.career_groups,
+        ]
 
     def clean(self):
         cleaned_data = super().clean()

@@ -100,7 +100,11 @@ class CourseQuerySet(models.QuerySet):
         career_group=None,
         free_only=False,
     ):
-        """Apply the catalogue's search and filters; dates are Berlin dates."""
+        """Apply the catalogue's search and filters; dates are Berlin dates.
+
+        The places taken are counted only to filter by them; the catalogue
+        counts them for the courses it shows (courses.catalogue).
+        """
         courses = self.search(q) if q else self
         if date_from:
             courses = courses.filter(starts_at__date__gte=date_from)
@@ -112,9 +116,8 @@ class CourseQuerySet(models.QuerySet):
             courses = courses.filter(town=town)
         if career_group is not None:
             courses = courses.open_to_career_group(career_group)
-        courses = courses.with_seat_counts()
         if free_only:
-            courses = courses.filter(seats_taken__lt=F("capacity"))
+            courses = courses.with_seat_counts().filter(seats_taken__lt=F("capacity"))
         return courses
 
     def with_seat_counts(self):
@@ -483,3 +486,30 @@ class Enrollment(models.Model):
 
     def can_cancel(self, *, now=None):
         return not self.cancel_refusal(now=now)
+
+
+class CatalogueRevision(models.Model):
+    """A number that grows with every write to what the catalogue lists.
+
+    Database triggers (migration 0007) raise it in the same transaction as
+    each insert, update or delete of a course, of a course's target career
+    groups and of a career group, whichever way the write is made: admin,
+    service, ``QuerySet.update()`` or SQL. Whoever reads it sees the data
+    that belongs to it, so a list kept under a revision (courses.catalogue)
+    is exactly as current as the revision. There is one row; a database
+    emptied by ``flush`` gets it back with its next write.
+    """
+
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("catalogue revision")
+        verbose_name_plural = _("catalogue revisions")
+
+    def __str__(self):
+        return str(self.value)
+
+    @classmethod
+    def current(cls):
+        """Return the revision the database holds now."""
+        return cls.objects.filter(pk=1).values_list("value", flat=True).first() or 0

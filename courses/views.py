@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from courses import catalogue
 from courses.forms import CancelEnrollmentForm, CourseSearchForm
 from courses.models import Course, Enrollment
 from courses.services import EnrollmentError, cancel_enrollment, enroll
@@ -14,37 +15,25 @@ from portal.redaction import HIDE_IN_ERROR_REPORTS
 
 
 class CourseListView(ListView):
+    """The catalogue: upcoming published courses, searched and filtered.
+
+    What it lists is kept per process while no course changes; see
+    courses.catalogue.
+    """
+
     template_name = "courses/course_list.html"
     context_object_name = "courses"
     paginate_by = 20
 
     def get_queryset(self):
-        courses = Course.objects.published().upcoming()
-        towns = (
-            courses.exclude(town="")
-            .order_by("town")
-            .values_list("town", flat=True)
-            .distinct()
+        self.revision = catalogue.revision()
+        self.form = CourseSearchForm(
+            self.request.GET or None,
+            choices=catalogue.search_choices(self.revision),
         )
-        self.form = CourseSearchForm(self.request.GET or None, towns=towns)
-        filters = self.form.cleaned_data if self.form.is_valid() else {}
-        return (
-            courses.catalogue(**filters)
-            # What a card shows (courses/partials/course_card.html) and no
-            # more: building twenty courses of 20 columns each, descriptions
-            # included, cost more than the query.
-            .only(
-                "number",
-                "title",
-                "starts_at",
-                "ends_at",
-                "format",
-                "town",
-                "canceled_at",
-                "capacity",
-            )
-            .order_by("starts_at", "number")
-        )
+        self.filters = self.form.cleaned_data if self.form.is_valid() else {}
+        # The page comes from paginate_queryset, kept or read.
+        return Course.objects.none()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(form=self.form, **kwargs)
@@ -53,8 +42,12 @@ class CourseListView(ListView):
         # A page number that is no number shows the first page, one beyond
         # the end the last: an old bookmark or a typed URL never leads to
         # an error page.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        paginator, page = catalogue.page_of_courses(
+            revision=self.revision,
+            filters=self.filters,
+            page=self.request.GET.get(self.page_kwarg),
+            per_page=page_size,
+        )
         return paginator, page, page.object_list, page.has_other_pages()
 
 

@@ -8,6 +8,18 @@ import pytest
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _forget_kept_catalogue():
+    """Start each test without the catalogue lists kept in this process.
+
+    They are kept under a revision from the database, which a test's
+    rollback sets back, so that the next test could meet the same number.
+    """
+    from courses import catalogue
+
+    catalogue.clear()
+
+
 @pytest.fixture
 def password():
     return TEST_PASSWORD

@@ -32,9 +32,11 @@ def test_catalogue_search_matches_number_title_and_description(client, db):
 def test_catalogue_query_count_does_not_grow_with_courses(
     client, db, django_assert_max_num_queries
 ):
-    CourseFactory.create_batch(25)
+    for course in CourseFactory.create_batch(25):
+        EnrollmentFactory(course=course)
 
-    with django_assert_max_num_queries(4):
+    # revision, places and career groups of the form, hits, page, places
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("courses:course_list"))
 
     assert len(response.context["courses"]) == 20
@@ -180,11 +182,15 @@ def test_filtered_catalogue_query_count_is_fixed(client, db, django_assert_num_q
         EnrollmentFactory(course=course)
     params = {"q": "Test", "town": "Stuttgart", "career_group": group.pk}
 
-    # the chosen career group, towns and groups to choose from, count, page
-    with django_assert_num_queries(5):
+    # revision, towns and groups to choose from, hits, page, places taken
+    with django_assert_num_queries(6):
         response = client.get(reverse("courses:course_list"), params)
-
     assert len(response.context["courses"]) == 20
+
+    # Kept while no course changes: the revision and the places taken.
+    with django_assert_num_queries(2):
+        again = client.get(reverse("courses:course_list"), params)
+    assert again.content == response.content
 
 
 def test_cards_and_form_show_every_change_at_once(client, db):
