@@ -111,6 +111,9 @@ class Server:
         except OSError:
             return None
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if "VmRSS" not in fields:
+            # A worker that has just exited (a zombie) has no memory left.
+            return None
         return (
             int(fields["VmRSS"].split()[0]),
             int(fields["VmHWM"].split()[0]),

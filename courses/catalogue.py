@@ -20,12 +20,13 @@ may repeat a number seen before.
 import copy
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Subquery
 from django.utils import timezone
 
+from courses.forms import CourseSearchForm
 from courses.models import CatalogueRevision, Course, Enrollment
 from orgunits.models import CareerGroup
 
@@ -86,6 +87,7 @@ class Listing:
     count: int
     number: int
     courses: tuple[Course, ...]
+    until: datetime
 
 
 def _longest():
@@ -93,13 +95,17 @@ def _longest():
 
 
 _choices = Kept(size=10)
-_listings = Kept(size=2000)
+# A kept page holds its form and twenty courses, some 50 KiB.
+_listings = Kept(size=300)
 
 
 def clear():
     """Forget everything kept (for tests, whose rollbacks reuse revisions)."""
     _choices.clear()
     _listings.clear()
+
+
+_revision_row = CatalogueRevision.objects.filter(pk=1)
 
 
 def revision():
@@ -128,12 +134,32 @@ def search_choices(revision):
     return _choices.put(revision, choices, until=until)
 
 
-def page_of_courses(*, revision, filters, page, per_page):
-    """Return (paginator, page) of the catalogue for the filters.
+def search(query, *, per_page):
+    """Return (form, paginator, page) for the catalogue's query string.
 
-    ``page`` is the page number as requested; a number that is none or
-    lies beyond the end gives the first or the last page.
+    What is kept is found by the query string as sent, so that a kept page
+    needs neither the form's lists nor its validation; ``page`` in it is
+    the page number as requested: one that is none or lies beyond the end
+    gives the first or the last page. A kept page costs one statement: the
+    places of its courses, read together with the revision that says
+    whether the page is still the catalogue's.
     """
+    key = (
+        timezone.get_current_timezone_name(),
+        tuple(sorted((name, tuple(values)) for name, values in query.lists())),
+        per_page,
+    )
+    kept = _listings.get(key)
+    if kept is not None:
+        kept_revision, form, listing = kept
+        places, current = places_and_revision(listing.courses)
+        if current == kept_revision:
+            return form, *_page(listing, places, per_page)
+    else:
+        current = revision()
+
+    form = CourseSearchForm(query or None, choices=search_choices(current))
+    filters = form.cleaned_data if form.is_valid() else {}
     courses = (
         Course.objects.published()
         .upcoming()
@@ -144,54 +170,57 @@ def page_of_courses(*, revision, filters, page, per_page):
     if filters.get("free_only"):
         # Which courses have free places changes with every enrolment.
         paginator = Paginator(courses.with_seat_counts(), per_page)
-        return paginator, paginator.get_page(page)
+        return form, paginator, paginator.get_page(query.get("page"))
+    listing = _read_listing(courses, page=query.get("page"), per_page=per_page)
+    _listings.put(key, (current, form, listing), until=listing.until)
+    places, _ = places_and_revision(listing.courses)
+    return form, *_page(listing, places, per_page)
 
-    key = (
-        revision,
-        timezone.get_current_timezone_name(),
-        tuple(sorted(filters.items())),
-        page,
-        per_page,
-    )
-    listing = _listings.get(key)
-    if listing is None:
-        listing = _read_listing(courses, page=page, per_page=per_page, key=key)
-    paginator = Paginator(courses, per_page)
+
+def _page(listing, places, per_page):
+    paginator = Paginator(Course.objects.none(), per_page)
     paginator.count = listing.count  # known; Paginator would count again
-    return paginator, Page(with_places(listing.courses), listing.number, paginator)
+    shown = []
+    for course in listing.courses:
+        # Kept courses are shared by every request of the process.
+        course = copy.copy(course)
+        course.seats_taken, course.waitlist_length = places.get(course.pk, (0, 0))
+        shown.append(course)
+    return paginator, Page(shown, listing.number, paginator)
 
 
-def _read_listing(courses, *, page, per_page, key):
+def _read_listing(courses, *, page, per_page):
     found = courses.aggregate(count=Count("pk"), first_end=Min("ends_at"))
     paginator = Paginator(courses, per_page)
     paginator.count = found["count"]
     shown = paginator.get_page(page)
-    listing = Listing(
-        count=found["count"], number=shown.number, courses=tuple(shown.object_list)
+    return Listing(
+        count=found["count"],
+        number=shown.number,
+        courses=tuple(shown.object_list),
+        # The list changes when the first of its courses ends and leaves it.
+        until=found["first_end"] or _longest(),
     )
-    # The list changes when the first of its courses ends and leaves it.
-    until = found["first_end"] or _longest()
-    return _listings.put(key, listing, until=until)
 
 
-def with_places(courses):
-    """Return copies of the courses with places taken and waiting list."""
-    counts = {
-        row["course"]: row
-        for row in Enrollment.objects.filter(course__in=[c.pk for c in courses])
+def places_and_revision(courses):
+    """Return the courses' places taken and waiting lists, and the revision.
+
+    One statement: {pk: (seats taken, waiting)} and the revision it saw;
+    when no course shown has an enrolment, the revision is read apart.
+    """
+    rows = list(
+        Enrollment.objects.filter(course__in=[course.pk for course in courses])
         .order_by()
         .values("course")
         .annotate(
             seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
             waiting=Count("pk", filter=Q(status=Enrollment.Status.WAITLISTED)),
+            revision=Subquery(_revision_row.values("value")),
         )
-    }
-    shown = []
-    for course in courses:
-        # Kept courses are shared by every request of the process.
-        course = copy.copy(course)
-        row = counts.get(course.pk, {})
-        course.seats_taken = row.get("seated", 0)
-        course.waitlist_length = row.get("waiting", 0)
-        shown.append(course)
-    return shown
+        .values_list("course", "seated", "waiting", "revision")
+    )
+    places = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}
+    if not rows or rows[0][3] is None:
+        return places, revision()
+    return places, rows[0][3]

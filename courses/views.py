@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from courses import catalogue
-from courses.forms import CancelEnrollmentForm, CourseSearchForm
+from courses.forms import CancelEnrollmentForm
 from courses.models import Course, Enrollment
 from courses.services import EnrollmentError, cancel_enrollment, enroll
 from portal.redaction import HIDE_IN_ERROR_REPORTS
@@ -26,27 +26,17 @@ class CourseListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.revision = catalogue.revision()
-        self.form = CourseSearchForm(
-            self.request.GET or None,
-            choices=catalogue.search_choices(self.revision),
-        )
-        self.filters = self.form.cleaned_data if self.form.is_valid() else {}
         # The page comes from paginate_queryset, kept or read.
         return Course.objects.none()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        return context
 
     def paginate_queryset(self, queryset, page_size):
-        # A page number that is no number shows the first page, one beyond
-        # the end the last: an old bookmark or a typed URL never leads to
-        # an error page.
-        paginator, page = catalogue.page_of_courses(
-            revision=self.revision,
-            filters=self.filters,
-            page=self.request.GET.get(self.page_kwarg),
-            per_page=page_size,
+        self.form, paginator, page = catalogue.search(
+            self.request.GET, per_page=page_size
         )
         return paginator, page, page.object_list, page.has_other_pages()
 

@@ -92,8 +92,8 @@ def test_enrolments_show_without_a_new_revision(
 
     EnrollmentFactory(course=course, user=employee)
 
-    # Only the revision and the places of the courses shown are read.
-    with django_assert_num_queries(2):
+    # One statement: the places of the courses shown, with the revision.
+    with django_assert_num_queries(1):
         shown = page(client)
     assert "1 Platz frei" in shown
     assert CatalogueRevision.current() == revision
@@ -131,6 +131,14 @@ def test_kept_list_ends_when_its_first_course_ends(client, db):
         assert titles(client) == ["Später"]
         # The place of its last course leaves the search form, too.
         assert '<option value="Ulm">' not in page(client)
+
+
+def test_a_kept_empty_page_still_sees_a_new_course(client, db):
+    assert titles(client, q="Grundbuch") == []
+
+    CourseFactory(title="Grundbuchrecht kompakt")
+
+    assert titles(client, q="Grundbuch") == ["Grundbuchrecht kompakt"]
 
 
 def test_filter_by_free_places_counts_every_time(client, db):
