@@ -4,22 +4,25 @@ A catalogue page used to ask the database four times: the places for the
 search form, the career groups, the number of hits and the page of courses;
 building and reading those queries cost more than the rest of the page.
 None of it changes unless a course or a career group does. So each process
-keeps what it read under the catalogue revision (CatalogueRevision), which
-database triggers raise in the same transaction as every such write. A page
-reads the revision, one small statement, and reuses what it kept under the
-same revision; only the places taken, which change with every enrolment, are
-counted afresh, for the twenty courses shown.
+keeps what it read, found by the query string, under the catalogue revision
+(CatalogueRevision), which database triggers raise in the same transaction
+as every such write. A kept page costs one statement: the places taken of
+its twenty courses, which change with every enrolment and are always
+counted afresh, read together with the revision, which says whether the
+kept page is still the catalogue's. The rendered results are kept as well,
+under the reading and its places (course_fragments.catalogue_results).
 
 Kept lists are never stale: a reader that sees a revision sees the data it
-belongs to. A list also ends when the first of its courses ends (that course
-leaves the catalogue) and after ``KEEP_SECONDS`` at most, a bound for the one
-way around the triggers: a database restored from a backup, whose revision
-may repeat a number seen before.
+belongs to. A list also ends when the first upcoming course ends (it leaves
+the hits, and maybe its place the form's list) and after ``KEEP_SECONDS`` at
+most, a bound for the one way around the triggers: a database restored from
+a backup, whose revision may repeat a number seen before.
 """
 
 import copy
+import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -78,6 +81,8 @@ class Choices:
 
     towns: tuple[str, ...]
     career_groups: tuple[tuple[int, str], ...]
+    # When the first upcoming course ends (and may take its place along).
+    until: datetime
 
 
 @dataclass(frozen=True)
@@ -87,13 +92,16 @@ class Listing:
     count: int
     number: int
     courses: tuple[Course, ...]
-    until: datetime
+    # Tells this reading from any other in the process, for the key of the
+    # rendered results.
+    serial: int = field(default_factory=lambda: next(_serials))
 
 
 def _longest():
     return timezone.now() + timedelta(seconds=KEEP_SECONDS)
 
 
+_serials = itertools.count()
 _choices = Kept(size=10)
 # A kept page holds its form and twenty courses, some 50 KiB.
 _listings = Kept(size=300)
@@ -128,14 +136,17 @@ def search_choices(revision):
     choices = Choices(
         towns=tuple(row["town"] for row in towns if row["town"]),
         career_groups=tuple((group.pk, str(group)) for group in career_groups),
+        until=min((row["first_end"] for row in towns), default=_longest()),
     )
-    # A place leaves the list when its last course ends.
-    until = min((row["first_end"] for row in towns), default=_longest())
-    return _choices.put(revision, choices, until=until)
+    return _choices.put(revision, choices, until=choices.until)
 
 
 def search(query, *, per_page):
-    """Return (form, paginator, page) for the catalogue's query string.
+    """Return (form, paginator, page, key) for the catalogue's query string.
+
+    ``key`` names everything the results show (hits, places, the form), for
+    courses.templatetags.course_fragments.catalogue_results; None when they
+    are not to be kept.
 
     What is kept is found by the query string as sent, so that a kept page
     needs neither the form's lists nor its validation; ``page`` in it is
@@ -154,11 +165,12 @@ def search(query, *, per_page):
         kept_revision, form, listing = kept
         places, current = places_and_revision(listing.courses)
         if current == kept_revision:
-            return form, *_page(listing, places, per_page)
+            return form, *_page(listing, places, per_page), (listing.serial, places)
     else:
         current = revision()
 
-    form = CourseSearchForm(query or None, choices=search_choices(current))
+    choices = search_choices(current)
+    form = CourseSearchForm(query or None, choices=choices)
     filters = form.cleaned_data if form.is_valid() else {}
     courses = (
         Course.objects.published()
@@ -170,44 +182,41 @@ def search(query, *, per_page):
     if filters.get("free_only"):
         # Which courses have free places changes with every enrolment.
         paginator = Paginator(courses.with_seat_counts(), per_page)
-        return form, paginator, paginator.get_page(query.get("page"))
+        return form, paginator, paginator.get_page(query.get("page")), None
     listing = _read_listing(courses, page=query.get("page"), per_page=per_page)
-    _listings.put(key, (current, form, listing), until=listing.until)
+    # Whenever an upcoming course ends, it leaves the hits and may take its
+    # place off the form's list.
+    _listings.put(key, (current, form, listing), until=choices.until)
     places, _ = places_and_revision(listing.courses)
-    return form, *_page(listing, places, per_page)
+    return form, *_page(listing, places, per_page), (listing.serial, places)
 
 
 def _page(listing, places, per_page):
     paginator = Paginator(Course.objects.none(), per_page)
     paginator.count = listing.count  # known; Paginator would count again
     shown = []
-    for course in listing.courses:
+    for course, (_, seated, waiting) in zip(listing.courses, places, strict=True):
         # Kept courses are shared by every request of the process.
         course = copy.copy(course)
-        course.seats_taken, course.waitlist_length = places.get(course.pk, (0, 0))
+        course.seats_taken, course.waitlist_length = seated, waiting
         shown.append(course)
     return paginator, Page(shown, listing.number, paginator)
 
 
 def _read_listing(courses, *, page, per_page):
-    found = courses.aggregate(count=Count("pk"), first_end=Min("ends_at"))
     paginator = Paginator(courses, per_page)
-    paginator.count = found["count"]
     shown = paginator.get_page(page)
     return Listing(
-        count=found["count"],
-        number=shown.number,
-        courses=tuple(shown.object_list),
-        # The list changes when the first of its courses ends and leaves it.
-        until=found["first_end"] or _longest(),
+        count=paginator.count, number=shown.number, courses=tuple(shown.object_list)
     )
 
 
 def places_and_revision(courses):
     """Return the courses' places taken and waiting lists, and the revision.
 
-    One statement: {pk: (seats taken, waiting)} and the revision it saw;
-    when no course shown has an enrolment, the revision is read apart.
+    One statement: ((pk, seats taken, waiting), ...) in the courses' order
+    and the revision it saw; when no course shown has an enrolment, the
+    revision is read apart.
     """
     rows = list(
         Enrollment.objects.filter(course__in=[course.pk for course in courses])
@@ -220,7 +229,8 @@ def places_and_revision(courses):
         )
         .values_list("course", "seated", "waiting", "revision")
     )
-    places = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}
+    found = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}
+    places = tuple((course.pk, *found.get(course.pk, (0, 0))) for course in courses)
     if not rows or rows[0][3] is None:
         return places, revision()
     return places, rows[0][3]

@@ -31,11 +31,11 @@ class CourseListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["form"] = self.form
+        context.update(form=self.form, results_key=self.results_key)
         return context
 
     def paginate_queryset(self, queryset, page_size):
-        self.form, paginator, page = catalogue.search(
+        self.form, paginator, page, self.results_key = catalogue.search(
             self.request.GET, per_page=page_size
         )
         return paginator, page, page.object_list, page.has_other_pages()

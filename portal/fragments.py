@@ -30,14 +30,18 @@ class Fragments:
         # gunicorn may run threads (GUNICORN_THREADS): one at a time evicts.
         self._lock = threading.Lock()
 
-    def render(self, key, context):
-        """Return the template rendered with context; key names its content."""
+    def render(self, key, context, request=None):
+        """Return the template rendered with context; key names its content.
+
+        ``request`` is for templates whose tags read it ({% querystring %});
+        whatever they take from it must be part of the key.
+        """
         if settings.DEBUG:
-            return get_template(self.template_name).render(context)
+            return get_template(self.template_name).render(context, request)
         key = (get_language(), get_current_timezone_name(), get_script_prefix(), key)
         html = self._store.get(key)
         if html is None:
-            html = get_template(self.template_name).render(context)
+            html = get_template(self.template_name).render(context, request)
             with self._lock:
                 if len(self._store) >= self.size:
                     # The oldest entry goes first (dicts keep insertion order).

@@ -13,11 +13,14 @@ def _forget_kept_catalogue():
     """Start each test without the catalogue lists kept in this process.
 
     They are kept under a revision from the database, which a test's
-    rollback sets back, so that the next test could meet the same number.
+    rollback sets back, so that the next test could meet the same number
+    (and, on SQLite, the same course ids).
     """
     from courses import catalogue
+    from courses.templatetags import course_fragments
 
     catalogue.clear()
+    course_fragments.forget_catalogue_results()
 
 
 @pytest.fixture

@@ -121,13 +121,14 @@ def test_kept_list_ends_when_its_first_course_ends(client, db):
     CourseFactory(
         title="Endet bald",
         starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(seconds=20),
         town="Ulm",
     )
     CourseFactory(title="Später", town="Konstanz")
     assert sorted(titles(client)) == ["Endet bald", "Später"]
 
-    with time_machine.travel(now + timedelta(minutes=11)):
+    # Sooner than any kept list ends by age (catalogue.KEEP_SECONDS).
+    with time_machine.travel(now + timedelta(seconds=30)):
         assert titles(client) == ["Später"]
         # The place of its last course leaves the search form, too.
         assert '<option value="Ulm">' not in page(client)
@@ -159,3 +160,23 @@ def test_kept_courses_are_not_changed_by_the_places_of_a_request(client, db):
     second = client.get(URL).context["courses"][0]
 
     assert (first.seats_taken, second.seats_taken) == (0, 1)
+
+
+def test_kept_search_drops_a_place_whose_last_course_ended(client, db):
+    now = timezone.now()
+    CourseFactory(title="Kostenrecht", town="Konstanz")
+    CourseFactory(
+        title="Grundbuchrecht",
+        town="Ulm",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(seconds=20),
+    )
+    # The search finds only the course in Konstanz; its form lists both.
+    assert '<option value="Ulm">' in page(client, q="Kostenrecht")
+
+    # Sooner than any kept list ends by age (catalogue.KEEP_SECONDS).
+    with time_machine.travel(now + timedelta(seconds=30)):
+        shown = page(client, q="Kostenrecht")
+
+    assert '<option value="Ulm">' not in shown
+    assert '<option value="Konstanz">' in shown

@@ -5,6 +5,7 @@ the partial shows; see there why.
 """
 
 from django import template
+from django.template.loader import get_template
 
 from portal.fragments import Fragments
 
@@ -13,6 +14,22 @@ register = template.Library()
 _cards = Fragments("courses/partials/course_card.html")
 _rows = Fragments("courses/partials/enrollment_row.html")
 _search_forms = Fragments("courses/partials/search_form.html", size=500)
+_results = Fragments("courses/partials/catalogue_results.html", size=500)
+
+
+@register.simple_tag(takes_context=True)
+def catalogue_results(context):
+    """The catalogue's form, hits and pages, kept by the key of catalogue."""
+    key = context.get("results_key")
+    if key is None:
+        return get_template(_results.template_name).render(
+            context.flatten(), context.request
+        )
+    return _results.render(key, context.flatten(), context.request)
+
+
+def forget_catalogue_results():
+    _results.clear()
 
 
 @register.simple_tag
