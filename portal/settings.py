@@ -157,6 +157,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # portal is the project package, not an app: its tags are named.
+            "libraries": {
+                "portal_fragments": "portal.templatetags.portal_fragments",
+            },
         },
     },
 ]

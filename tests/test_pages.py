@@ -218,3 +218,22 @@ def test_accessibility_feedback_is_limited_per_address(client, db, settings):
     assert AccessibilityFeedback.objects.count() == 2
     assert len(mail.outbox) == 2
     assert response.context["form"]["message"].value() == "Meldung 3"
+
+
+def test_navigation_marks_the_page_shown_on_every_visit(client, employee):
+    # The links are kept rendered per process (portal_fragments): the mark
+    # must still follow the page.
+    client.force_login(employee)
+    marked = '<a href="{}" aria-current="page">'
+    catalogue = reverse("courses:course_list")
+    profile = reverse("accounts:profile")
+
+    on_catalogue = client.get(catalogue).content.decode()
+    on_profile = client.get(profile).content.decode()
+    on_help = client.get(reverse("pages:help")).content.decode()
+
+    assert marked.format(catalogue) in on_catalogue
+    assert marked.format(profile) not in on_catalogue
+    assert marked.format(profile) in on_profile
+    assert marked.format(catalogue) not in on_profile
+    assert 'aria-current="page"' not in on_help
