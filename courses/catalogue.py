@@ -15,8 +15,8 @@ under the reading and its places (course_fragments.catalogue_results).
 Kept lists are never stale: a reader that sees a revision sees the data it
 belongs to. A list also ends when the first upcoming course ends (it leaves
 the hits, and maybe its place the form's list) and after ``KEEP_SECONDS`` at
-most, a bound for the one way around the triggers: a database restored from
-a backup, whose revision may repeat a number seen before.
+most, a bound for writes made with the triggers switched off (some restores
+and bulk loads). Nothing is kept while the database has no revision row.
 """
 
 import copy
@@ -138,6 +138,9 @@ def search_choices(revision):
         career_groups=tuple((group.pk, str(group)) for group in career_groups),
         until=min((row["first_end"] for row in towns), default=_longest()),
     )
+    if revision is None:
+        # No revision row (an emptied database): nothing can be kept.
+        return choices
     return _choices.put(revision, choices, until=choices.until)
 
 
@@ -186,7 +189,8 @@ def search(query, *, per_page):
     listing = _read_listing(courses, page=query.get("page"), per_page=per_page)
     # Whenever an upcoming course ends, it leaves the hits and may take its
     # place off the form's list.
-    _listings.put(key, (current, form, listing), until=choices.until)
+    if current is not None:
+        _listings.put(key, (current, form, listing), until=choices.until)
     places, _ = places_and_revision(listing.courses)
     return form, *_page(listing, places, per_page), (listing.serial, places)
 

@@ -497,7 +497,9 @@ class CatalogueRevision(models.Model):
     service, ``QuerySet.update()`` or SQL. Whoever reads it sees the data
     that belongs to it, so a list kept under a revision (courses.catalogue)
     is exactly as current as the revision. There is one row; a database
-    emptied by ``flush`` gets it back with its next write.
+    emptied by ``flush`` gets it back with its next write, and until then
+    nothing is kept. On PostgreSQL the numbers come from a sequence and
+    never repeat (migration 0008).
     """
 
     value = models.BigIntegerField(_("value"), default=0)
@@ -511,5 +513,5 @@ class CatalogueRevision(models.Model):
 
     @classmethod
     def current(cls):
-        """Return the revision the database holds now."""
-        return cls.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+        """Return the revision the database holds now, or None if none."""
+        return cls.objects.filter(pk=1).values_list("value", flat=True).first()
