@@ -45,7 +45,7 @@ def page_table(results):
             f"| {page['name']}{connections} | {_number(page['rps'])} "
             f"| {_number(page['p50_ms'], 1)} | {_number(page['p95_ms'], 1)} "
             f"| {_number(page['p99_ms'], 1)} "
-            f"| {'–' if share is None else f'{share:.0%}'} | {target_text} "
+            f"| {'–' if share is None else f'{share:.1%}'} | {target_text} "
             f"| {_number(page.get('queries_small'))} "
             f"| {_number(page.get('queries_full'))} | {page.get('errors', 0)} |"
         )
@@ -84,7 +84,7 @@ def targets(results):
         rows.append(
             (
                 f"{page['name']} ≥ {page['target_share']:.0%} of the ceiling",
-                "–" if share is None else f"{share:.0%}",
+                "–" if share is None else f"{share:.1%}",
                 None if share is None else share >= page["target_share"],
             )
         )

@@ -22,8 +22,10 @@ and bulk loads). Nothing is kept while the database has no revision row.
 import copy
 import itertools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q, Subquery
@@ -114,6 +116,18 @@ def clear():
 
 
 _revision_row = CatalogueRevision.objects.filter(pk=1)
+# Built once: resolving the counts and the subquery anew for each request
+# cost as much as the rest of a kept page.
+_places = (
+    Enrollment.objects.order_by()
+    .values("course")
+    .annotate(
+        seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
+        waiting=Count("pk", filter=Q(status=Enrollment.Status.WAITLISTED)),
+        revision=Subquery(_revision_row.values("value")),
+    )
+    .values_list("course", "seated", "waiting", "revision")
+)
 
 
 def revision():
@@ -198,13 +212,38 @@ def search(query, *, per_page):
 def _page(listing, places, per_page):
     paginator = Paginator(Course.objects.none(), per_page)
     paginator.count = listing.count  # known; Paginator would count again
-    shown = []
-    for course, (_, seated, waiting) in zip(listing.courses, places, strict=True):
-        # Kept courses are shared by every request of the process.
-        course = copy.copy(course)
-        course.seats_taken, course.waitlist_length = seated, waiting
-        shown.append(course)
-    return paginator, Page(shown, listing.number, paginator)
+    return paginator, Page(
+        CoursesWithPlaces(listing.courses, places), listing.number, paginator
+    )
+
+
+class CoursesWithPlaces(Sequence):
+    """A page's courses with their places, copied when first looked at.
+
+    Kept courses are shared by every request of the process, so each
+    request sets the places on copies of its own; when the rendered results
+    are kept as well, nobody looks, and nothing is copied.
+    """
+
+    def __init__(self, courses, places):
+        self._courses, self._places = courses, places
+
+    @cached_property
+    def _shown(self):
+        shown = []
+        for course, (_, seated, waiting) in zip(
+            self._courses, self._places, strict=True
+        ):
+            course = copy.copy(course)
+            course.seats_taken, course.waitlist_length = seated, waiting
+            shown.append(course)
+        return shown
+
+    def __getitem__(self, index):
+        return self._shown[index]
+
+    def __len__(self):
+        return len(self._courses)
 
 
 def _read_listing(courses, *, page, per_page):
@@ -222,17 +261,7 @@ def places_and_revision(courses):
     and the revision it saw; when no course shown has an enrolment, the
     revision is read apart.
     """
-    rows = list(
-        Enrollment.objects.filter(course__in=[course.pk for course in courses])
-        .order_by()
-        .values("course")
-        .annotate(
-            seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
-            waiting=Count("pk", filter=Q(status=Enrollment.Status.WAITLISTED)),
-            revision=Subquery(_revision_row.values("value")),
-        )
-        .values_list("course", "seated", "waiting", "revision")
-    )
+    rows = list(_places.filter(course__in=[course.pk for course in courses]))
     found = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}
     places = tuple((course.pk, *found.get(course.pk, (0, 0))) for course in courses)
     if not rows or rows[0][3] is None:

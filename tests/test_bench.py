@@ -183,9 +183,9 @@ def sample_results():
 def test_report_renders_pages_and_targets():
     markdown = report.render(sample_results())
 
-    assert "| catalogue page 1 | 100 | 10.0 | 20.0 | 30.0 | 10% |" in markdown
+    assert "| catalogue page 1 | 100 | 10.0 | 20.0 | 30.0 | 10.0% |" in markdown
     assert "| enrolment POST | not available on this branch |" in markdown
-    assert "| catalogue page 1 ≥ 25% of the ceiling | 10% | **missed** |" in markdown
+    assert "| catalogue page 1 ≥ 25% of the ceiling | 10.0% | **missed** |" in markdown
     assert "| search at 100% ≥ 0.8 × its speed at 1% | 0.90 | met |" in markdown
 
 
