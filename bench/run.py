@@ -59,6 +59,13 @@ def python(module, *args, env):
     return completed.stdout
 
 
+def _gunicorn_max_requests():
+    """Return gunicorn's max_requests as the image's configuration sets it."""
+    from portal import gunicorn_config
+
+    return gunicorn_config.max_requests
+
+
 class Server:
     """gunicorn started as the image starts it, with a memory sampler."""
 
@@ -384,7 +391,7 @@ def main(argv=None):
             "peak_mib": max(peak_kib.values(), default=0) / 1024,
             "final_mib": [m[0] / 1024 for m in final_kib if m],
             "processes": len(peak_kib),
-            "max_requests": os.environ.get("GUNICORN_MAX_REQUESTS", "2000"),
+            "max_requests": _gunicorn_max_requests(),
         },
         "burst": burst,
     }

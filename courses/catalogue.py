@@ -106,7 +106,7 @@ def _longest():
 _serials = itertools.count()
 _choices = Kept(size=10)
 # A kept page holds its form and twenty courses, some 50 KiB.
-_listings = Kept(size=300)
+_listings = Kept(size=200)
 
 
 def clear():

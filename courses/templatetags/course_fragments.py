@@ -13,8 +13,8 @@ register = template.Library()
 
 _cards = Fragments("courses/partials/course_card.html")
 _rows = Fragments("courses/partials/enrollment_row.html")
-_search_forms = Fragments("courses/partials/search_form.html", size=500)
-_results = Fragments("courses/partials/catalogue_results.html", size=500)
+_search_forms = Fragments("courses/partials/search_form.html", size=300)
+_results = Fragments("courses/partials/catalogue_results.html", size=300)
 
 
 @register.simple_tag(takes_context=True)
