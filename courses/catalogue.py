@@ -210,7 +210,7 @@ def search(query, *, per_page):
 
 
 def _page(listing, places, per_page):
-    paginator = Paginator(Course.objects.none(), per_page)
+    paginator = Paginator((), per_page)
     paginator.count = listing.count  # known; Paginator would count again
     return paginator, Page(
         CoursesWithPlaces(listing.courses, places), listing.number, paginator
