@@ -21,7 +21,6 @@ and bulk loads). Nothing is kept while the database has no revision row.
 
 import copy
 import itertools
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +33,7 @@ from django.utils import timezone
 from courses.forms import CourseSearchForm
 from courses.models import CatalogueRevision, Course, Enrollment
 from orgunits.models import CareerGroup
+from portal.fragments import Kept
 
 KEEP_SECONDS = 60
 # What a card shows (courses/partials/course_card.html) and no more.
@@ -47,34 +47,6 @@ CARD_FIELDS = (
     "canceled_at",
     "capacity",
 )
-
-
-class Kept:
-    """A bounded per-process store whose entries end at a given time."""
-
-    def __init__(self, size):
-        self.size = size
-        self._store = {}
-        # gunicorn may run threads (GUNICORN_THREADS): one at a time evicts.
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        entry = self._store.get(key)
-        if entry is None or entry[0] <= timezone.now():
-            return None
-        return entry[1]
-
-    def put(self, key, value, *, until):
-        until = min(until, _longest())
-        with self._lock:
-            if len(self._store) >= self.size:
-                # The oldest entry goes first (dicts keep insertion order).
-                del self._store[next(iter(self._store))]
-            self._store[key] = (until, value)
-        return value
-
-    def clear(self):
-        self._store.clear()
 
 
 @dataclass(frozen=True)
@@ -101,6 +73,11 @@ class Listing:
 
 def _longest():
     return timezone.now() + timedelta(seconds=KEEP_SECONDS)
+
+
+def _keep(store, key, value, *, until):
+    """Keep a value until ``until``, and ``KEEP_SECONDS`` at most."""
+    return store.put(key, value, until=min(until, _longest()))
 
 
 _serials = itertools.count()
@@ -130,10 +107,6 @@ _places = (
 )
 
 
-def revision():
-    return CatalogueRevision.current()
-
-
 def search_choices(revision):
     """Return the form's lists as they are under the revision."""
     kept = _choices.get(revision)
@@ -155,7 +128,7 @@ def search_choices(revision):
     if revision is None:
         # No revision row (an emptied database): nothing can be kept.
         return choices
-    return _choices.put(revision, choices, until=choices.until)
+    return _keep(_choices, revision, choices, until=choices.until)
 
 
 def search(query, *, per_page):
@@ -184,7 +157,7 @@ def search(query, *, per_page):
         if current == kept_revision:
             return form, *_page(listing, places, per_page), (listing.serial, places)
     else:
-        current = revision()
+        current = CatalogueRevision.current()
 
     choices = search_choices(current)
     form = CourseSearchForm(query or None, choices=choices)
@@ -204,7 +177,7 @@ def search(query, *, per_page):
     # Whenever an upcoming course ends, it leaves the hits and may take its
     # place off the form's list.
     if current is not None:
-        _listings.put(key, (current, form, listing), until=choices.until)
+        _keep(_listings, key, (current, form, listing), until=choices.until)
     places, _ = places_and_revision(listing.courses)
     return form, *_page(listing, places, per_page), (listing.serial, places)
 
@@ -265,5 +238,5 @@ def places_and_revision(courses):
     found = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}
     places = tuple((course.pk, *found.get(course.pk, (0, 0))) for course in courses)
     if not rows or rows[0][3] is None:
-        return places, revision()
+        return places, CatalogueRevision.current()
     return places, rows[0][3]
