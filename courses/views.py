@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from courses import catalogue
+from courses import catalogue, my_enrollments
 from courses.forms import CancelEnrollmentForm
 from courses.models import Course, Enrollment
 from courses.services import EnrollmentError, cancel_enrollment, enroll
@@ -128,23 +127,16 @@ def _enrollment_rows():
     )
 
 
-class MyEnrollmentListView(LoginRequiredMixin, ListView):
+class MyEnrollmentListView(LoginRequiredMixin, TemplateView):
     template_name = "courses/my_enrollments.html"
-    context_object_name = "enrollments"
-
-    def get_queryset(self):
-        return _enrollment_rows().filter(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        enrollments = list(context["enrollments"])
-        # Upcoming courses first, soonest at the top; then the past ones,
-        # the most recent first.
-        upcoming = [e for e in enrollments if e.course.ends_at >= now]
-        past = [e for e in reversed(enrollments) if e.course.ends_at < now]
-        context["enrollments"] = upcoming + past
-        return context
+        user = self.request.user
+        # The rows are only read when no table is kept for the person.
+        table = my_enrollments.table(
+            user, rows=lambda: _enrollment_rows().filter(user=user)
+        )
+        return super().get_context_data(table=table, **kwargs)
 
 
 class OwnEnrollmentMixin(LoginRequiredMixin):

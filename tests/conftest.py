@@ -16,10 +16,11 @@ def _forget_kept_catalogue():
     rollback sets back, so that the next test could meet the same number
     (and, on SQLite, the same course ids).
     """
-    from courses import catalogue
+    from courses import catalogue, my_enrollments
     from courses.templatetags import course_fragments
 
     catalogue.clear()
+    my_enrollments.clear()
     course_fragments.forget_catalogue_results()
 
 
