@@ -7,8 +7,8 @@ None of it changes unless a course or a career group does. So each process
 keeps what it read, found by the query string, under the catalogue revision
 (CatalogueRevision), which database triggers raise in the same transaction
 as every such write. A kept page costs one statement: the places taken of
-its twenty courses, which change with every enrolment and are always
-counted afresh, read together with the revision, which says whether the
+its twenty courses (CoursePlaces), which change with every enrolment and
+are always read afresh, together with the revision, which says whether the
 kept page is still the catalogue's. The rendered results are kept as well,
 under the reading and its places (course_fragments.catalogue_results).
 
@@ -27,11 +27,11 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q, Subquery
+from django.db.models import Min, Subquery
 from django.utils import timezone
 
 from courses.forms import CourseSearchForm
-from courses.models import CatalogueRevision, Course, Enrollment
+from courses.models import CatalogueRevision, Course, CoursePlaces
 from orgunits.models import CareerGroup
 from portal.fragments import Kept
 
@@ -93,18 +93,11 @@ def clear():
 
 
 _revision_row = CatalogueRevision.objects.filter(pk=1)
-# Built once: resolving the counts and the subquery anew for each request
-# cost as much as the rest of a kept page.
-_places = (
-    Enrollment.objects.order_by()
-    .values("course")
-    .annotate(
-        seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
-        waiting=Count("pk", filter=Q(status=Enrollment.Status.WAITLISTED)),
-        revision=Subquery(_revision_row.values("value")),
-    )
-    .values_list("course", "seated", "waiting", "revision")
-)
+# Built once: resolving the subquery anew for each request cost as much as
+# the rest of a kept page.
+_places = CoursePlaces.objects.annotate(
+    revision=Subquery(_revision_row.values("value"))
+).values_list("course", "seated", "waiting", "revision")
 
 
 def search_choices(revision):
@@ -231,8 +224,9 @@ def places_and_revision(courses):
     """Return the courses' places taken and waiting lists, and the revision.
 
     One statement: ((pk, seats taken, waiting), ...) in the courses' order
-    and the revision it saw; when no course shown has an enrolment, the
-    revision is read apart.
+    and the revision it saw, from the courses' CoursePlaces; when none of
+    them has its row (the triggers were switched off while the courses were
+    written), the revision is read apart.
     """
     rows = list(_places.filter(course__in=[course.pk for course in courses]))
     found = {pk: (seated, waiting) for pk, seated, waiting, _ in rows}

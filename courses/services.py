@@ -11,8 +11,8 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,19 +63,35 @@ def _is_eligible(user, course):
 
 
 def _lock_course_for(courses, user):
-    """Lock the one course of ``courses``; note whether it takes the user.
+    """Lock the one course of ``courses`` with its places; note its rules.
 
-    One statement finds the course, locks its row and answers the career
-    group question that ``Course.is_open_to`` would ask in a second one.
-    Raise Course.DoesNotExist when there is no such course.
+    One statement finds the course, locks its row and that of its places
+    (CoursePlaces, in this order, as a cancellation takes them), and answers
+    the career-group question that ``Course.is_open_to`` would ask in a
+    second one and whether the user is registered already. The places are
+    read as the transaction that held the lock before left them; the other
+    answers are a snapshot from before waiting for the lock, which is why the
+    database also refuses a second active enrolment of the same person
+    (enrollment_one_active_per_user_and_course). Raise Course.DoesNotExist
+    when there is no such course.
     """
     targets = Course.target_career_groups.through.objects.filter(course=OuterRef("pk"))
     course = (
-        courses.select_for_update()
+        # An inner join: PostgreSQL locks no row on the outer side of one.
+        courses.filter(places__isnull=False)
+        .select_related("places")
+        .select_for_update(of=("self", "places"))
         .annotate(
             has_target_groups=Exists(targets),
             targets_user_group=Exists(
                 targets.filter(careergroup_id=user.career_group_id)
+            ),
+            registered_before=Exists(
+                Enrollment.objects.filter(
+                    course=OuterRef("pk"),
+                    user=user,
+                    status__in=Enrollment.ACTIVE_STATUSES,
+                )
             ),
         )
         .get()
@@ -102,7 +118,6 @@ def _end_enrollment(enrollment, status, *, actor, reason, now):
     )
 
 
-@transaction.atomic
 def enroll(*, user, course=None, number=None, now=None):
     """Register the user for the course: a place, an application or a queue.
 
@@ -112,6 +127,29 @@ def enroll(*, user, course=None, number=None, now=None):
     and a waiting-list position afterwards; courses whose participants the
     Fortbildungsreferat chooses take an application ("registered").
     """
+    try:
+        return _enroll(user=user, course=course, number=number, now=now)
+    except IntegrityError as error:
+        # Two requests of the same person at once: the second waited for the
+        # course's lock with a snapshot from before the first had committed.
+        if not _is_second_active_enrollment(error):
+            raise
+        raise EnrollmentError(
+            _("You are already registered for this course.")
+        ) from None
+
+
+def _is_second_active_enrollment(error):
+    # PostgreSQL names the constraint; SQLite names its columns.
+    message = str(error)
+    return (
+        "enrollment_one_active_per_user_and_course" in message
+        or "courses_enrollment.course_id, courses_enrollment.user_id" in message
+    )
+
+
+@transaction.atomic
+def _enroll(*, user, course, number, now):
     now = now or timezone.now()
     if course is not None:
         courses = Course.objects.filter(pk=course.pk)
@@ -123,17 +161,9 @@ def enroll(*, user, course=None, number=None, now=None):
         raise EnrollmentError(_("Registration for this course is not open."))
     if not course.takes_user:
         raise EnrollmentError(_("This course is not open to your career group."))
-    # One read under the course lock for every figure the rules below need;
-    # it must be a statement of its own after the lock, so that it sees
-    # what the transaction that held the lock before has committed.
-    places = course.enrollments.aggregate(
-        own=Count("pk", filter=Q(user=user, status__in=Enrollment.ACTIVE_STATUSES)),
-        seated=Count("pk", filter=Q(status__in=Enrollment.SEATED_STATUSES)),
-        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-        last_position=Max("waitlist_position", filter=Q(status=Status.WAITLISTED)),
-    )
-    if places["own"]:
+    if course.registered_before:
         raise EnrollmentError(_("You are already registered for this course."))
+    places = course.places
 
     enrollment = Enrollment(
         course=course,
@@ -145,13 +175,13 @@ def enroll(*, user, course=None, number=None, now=None):
     rank = None
     if course.is_chosen_by_office:
         enrollment.status = Status.REGISTERED
-    elif places["seated"] < course.capacity:
+    elif places.seated < course.capacity:
         enrollment.status = Status.ADMITTED
     else:
         enrollment.status = Status.WAITLISTED
-        enrollment.waitlist_position = (places["last_position"] or 0) + 1
+        enrollment.waitlist_position = places.last_position + 1
         # Everyone waiting holds a lower position: the newcomer is last.
-        rank = places["waiting"] + 1
+        rank = places.waiting + 1
     enrollment.save()
 
     attachments = [enrollment_ics(enrollment)] if enrollment.is_seated else []

@@ -167,10 +167,11 @@ def test_enrol_view_query_count_does_not_grow_with_the_course(
     client.force_login(employee)
     client.get(reverse("courses:course_list"))  # stamps the session's renewal
 
-    # the session with its account; BEGIN, the course found and locked with
-    # whether it takes the user's career group, the places; the enrolment,
-    # its mail, the mail's delivery task, the audit entry; COMMIT
-    with django_assert_num_queries(9):
+    # the session with its account; BEGIN, the course and its places found
+    # and locked with whether it takes the user's career group and whether
+    # the user is registered already; the enrolment, its mail, the mail's
+    # delivery task, the audit entry; COMMIT
+    with django_assert_num_queries(8):
         response = client.post(reverse("courses:enroll", args=[course.number]))
 
     assert response.status_code == 302
