@@ -1,7 +1,10 @@
 """Session lifetime: the idle window, its renewal and the maximum length."""
 
+import re
 import time
 
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Session
@@ -120,6 +123,38 @@ def test_signed_in_pages_carry_the_warning_and_its_timing(client, employee):
     assert 'id="session-timeout"' in html
     assert 'data-warn-before="300"' in html
     assert "js/session-timeout.js" in html
+
+
+def test_the_kept_warning_carries_each_requests_own_values(client, employee):
+    # The warning's HTML is kept per process (portal_fragments.session_dialog);
+    # the seconds left, the token and the page to return to are each request's.
+    client.force_login(employee)
+    set_session_times(client, started_ago=0, renewed_ago=0)
+    first = client.get(reverse("accounts:profile")).content.decode()
+    # Near its maximum length: 1,000 seconds left, however active.
+    ended_by_length = settings.PORTAL_SESSION_MAX_SECONDS - 1000
+    set_session_times(client, started_ago=ended_by_length, renewed_ago=0)
+
+    html = client.get(reverse("courses:course_list") + "?q=a&page=1").content.decode()
+
+    def seconds_left(page):
+        return int(re.search(r'data-expires-in="(\d+)"', page)[1])
+
+    assert seconds_left(first) > 1000
+    assert 995 <= seconds_left(html) <= 1000
+    assert 'name="next" value="/veranstaltungen/?q=a&amp;page=1"' in html
+    assert "\x00" not in html
+    (token,) = re.findall(
+        r'data-session-extend>\s*<input type="hidden" name="csrfmiddlewaretoken" '
+        r'value="(\w+)"',
+        html,
+    )
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies = client.cookies
+    response = csrf_client.post(
+        reverse("session_extend"), {"csrfmiddlewaretoken": token, "next": "/"}
+    )
+    assert response.status_code == 302
 
 
 def test_after_the_session_ended_login_leads_back_to_the_page(
