@@ -86,3 +86,54 @@ def test_a_session_naming_a_deleted_account_is_stored_and_signs_no_one_in(
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response.wsgi_request.user.is_anonymous
+
+
+@pytest.mark.parametrize("second_factor", [False, True])
+def test_the_compiled_reading_gives_what_the_orm_gives(client, employee, second_factor):
+    # On PostgreSQL a session is read with SQL compiled once per process
+    # (portal.sessions._read_session); on SQLite through the ORM each time.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.sessions import _sessions_with_account
+
+    if second_factor:
+        TOTPDevice.objects.create(user=employee, name="App", confirmed=True)
+    client.force_login(employee)
+    key = client.session.session_key
+    expected = _sessions_with_account().get(session_key=key)
+
+    store = SessionStore(key)
+    data = store.load()
+
+    assert data == expected.get_decoded()
+    user = store.user_at_load
+    assert user.pk == employee.pk
+    assert not user._state.adding
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected.user, field.attname)
+    assert user.second_factor_at_load is second_factor
+
+
+def test_an_expired_or_unknown_session_is_not_read(client, employee):
+    from django.utils import timezone
+
+    client.force_login(employee)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+
+    for session_key in (key, "x" * 32):
+        store = SessionStore(session_key)
+        assert store.load() == {}
+        assert store.user_at_load is None
+        assert store.session_key is None
+
+
+def test_a_session_without_account_is_read_without_one(db):
+    store = SessionStore()
+    store["Hinweis"] = "gelesen"
+    store.save()
+
+    again = SessionStore(store.session_key)
+
+    assert again.load() == {"Hinweis": "gelesen"}
+    assert again.user_at_load is None
