@@ -10,6 +10,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.second_factor import has_second_factor
 from portal.sessions import authenticating
+from portal.urlcache import cached_reverse
 
 
 def _get_user(request):
@@ -49,8 +50,8 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()
-            and request.path not in self._open_paths()
             and self._has_second_factor(user)
+            and request.path not in self._open_paths()
         ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:second_factor_verify')}?{query}")
@@ -65,7 +66,7 @@ class SecondFactorMiddleware:
     @staticmethod
     def _open_paths():
         return {
-            reverse("accounts:second_factor_verify"),
-            reverse("accounts:logout"),
-            reverse("admin:logout"),
+            cached_reverse("accounts:second_factor_verify"),
+            cached_reverse("accounts:logout"),
+            cached_reverse("admin:logout"),
         }

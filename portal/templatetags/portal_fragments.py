@@ -80,6 +80,7 @@ def session_dialog(context):
     )
     return mark_safe(  # noqa: S308 - the values put in are a number, a token, escaped
         html.replace(_SECONDS_LEFT, str(int(context["session_seconds_left"])))
-        .replace(_CSRF_TOKEN, get_token(request))
+        # The token of the page's other forms: masking another costs 0.1 ms.
+        .replace(_CSRF_TOKEN, str(context.get("csrf_token") or get_token(request)))
         .replace(_NEXT, escape(request.get_full_path()))
     )
