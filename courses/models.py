@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db import connection, models, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -537,3 +537,50 @@ class CoursePlaces(models.Model):
 
     def __str__(self):
         return f"{self.course_id}: {self.seated} / {self.waiting}"
+
+    @classmethod
+    @transaction.atomic
+    def count_anew(cls):
+        """Count every course's places from its enrolments; return the changes.
+
+        For a database written with the triggers switched off (a restore
+        with ``--disable-triggers``). The rows are locked while counting, so
+        enrolments wait; last positions never go down, so that none is
+        handed out twice.
+        """
+        kept = {
+            places.course_id: places
+            for places in cls.objects.select_for_update().order_by("pk")
+        }
+        counted = Course.objects.order_by("pk").annotate(
+            counted_seated=Count(
+                "enrollments",
+                filter=Q(enrollments__status__in=Enrollment.SEATED_STATUSES),
+            ),
+            counted_waiting=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
+            ),
+            counted_last=Coalesce(Max("enrollments__waitlist_position"), 0),
+        )
+        changed = []
+        for course in counted.values_list(
+            "pk", "counted_seated", "counted_waiting", "counted_last"
+        ):
+            pk, seated, waiting, last = course
+            places = kept.get(pk) or cls(course_id=pk, last_position=0)
+            figures = (seated, waiting, max(last, places.last_position))
+            if pk not in kept or figures != (
+                places.seated,
+                places.waiting,
+                places.last_position,
+            ):
+                places.seated, places.waiting, places.last_position = figures
+                changed.append(places)
+        cls.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["course"],
+            update_fields=["seated", "waiting", "last_position"],
+        )
+        return len(changed)

@@ -1,5 +1,6 @@
 """The database keeps each course's places: always as the enrolments say."""
 
+import io
 import random
 
 import pytest
@@ -165,3 +166,26 @@ def test_emptying_the_enrolments_empties_the_counts():
     _sql("TRUNCATE courses_enrollment CASCADE")
 
     assert kept(course) == (0, 0)
+
+
+def test_counting_anew_repairs_what_a_load_without_triggers_left():
+    from django.core.management import call_command
+
+    right = CourseFactory(capacity=1)
+    EnrollmentFactory(course=right)
+    WaitlistedFactory(course=right, waitlist_position=4)
+    wrong, missing = CourseFactory(), CourseFactory()
+    EnrollmentFactory.create_batch(2, course=wrong)
+    EnrollmentFactory(course=missing)
+    # As a restore with the triggers switched off would leave them.
+    CoursePlaces.objects.filter(course=wrong).update(seated=7, last_position=9)
+    CoursePlaces.objects.filter(course=missing).delete()
+
+    call_command("count_course_places", stdout=io.StringIO())
+
+    for course in (right, wrong, missing):
+        assert kept(course) == counted(course)
+    # Positions already handed out stay handed out.
+    assert CoursePlaces.objects.get(course=wrong).last_position == 9
+    assert CoursePlaces.objects.get(course=right).last_position == 4
+    assert CoursePlaces.count_anew() == 0
