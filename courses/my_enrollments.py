@@ -5,9 +5,11 @@ ranks into model instances, and rendering them, cost four times what the
 rest of the page does. Yet the table rarely changes between two visits. So
 each process keeps the rendered table per person, under a fingerprint that
 PostgreSQL computes from every value the table shows: each enrolment's id,
-status and waiting-list rank, and its course's number, title, dates, format,
-town and venue. One statement returns the fingerprint; the rows are only
-read and rendered when it differs from the kept one.
+status, registration time and waiting-list rank, and its course's number,
+title, dates, format, town and venue. One statement returns the fingerprint;
+the rows are only read and rendered when it differs from the kept one, and
+are then kept under the fingerprint computed in the statement that read
+them.
 
 The fingerprint is the data itself, not a counter raised by triggers or
 signals, so no write can slip past it, whichever way it is made, and the
@@ -24,6 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -36,26 +39,53 @@ from portal.fragments import Kept
 # A person's kept table: up to some 30 KiB for forty rows, most far less.
 _tables = Kept(size=500)
 
-# Every value a row of the table shows (courses/partials/enrollment_row.html,
-# Enrollment.status_text, Enrollment.cancel_refusal), in a row literal that
-# quotes what needs quoting, so that no two tables give the same text.
-FINGERPRINT_SQL = """
-SELECT encode(sha256(convert_to(string_agg(
-    ROW(
-        e.id, e.status,
-        CASE WHEN e.status = %(waitlisted)s THEN (
+
+def _row_text(enrollment, course):
+    """SQL: every value a row of the table shows, as one text.
+
+    That is what courses/partials/enrollment_row.html, Enrollment.status_text
+    and Enrollment.cancel_refusal show, and the registration time, by which
+    rows of the same start are ordered; as a row literal, which quotes what
+    needs quoting, so that no two tables give the same text. Two parameters:
+    the status of those waiting, twice.
+    """
+    e, c = enrollment, course
+    # Only table names of this module go into the SQL; values are parameters.
+    return f"""ROW(
+        {e}.id, {e}.status, {e}.created_at,
+        CASE WHEN {e}.status = %s THEN (
             SELECT count(*) FROM courses_enrollment ahead
-            WHERE ahead.course_id = e.course_id
-              AND ahead.status = %(waitlisted)s
-              AND ahead.waitlist_position <= e.waitlist_position
+            WHERE ahead.course_id = {e}.course_id
+              AND ahead.status = %s
+              AND ahead.waitlist_position <= {e}.waitlist_position
         ) END,
-        c.id, c.number, c.title, c.starts_at, c.ends_at, c.format, c.town, c.venue
-    )::text, ',' ORDER BY e.id
-), 'UTF8')), 'hex')
+        {c}.id, {c}.number, {c}.title, {c}.starts_at, {c}.ends_at, {c}.format,
+        {c}.town, {c}.venue
+    )::text"""  # noqa: S608
+
+
+def _hashed(texts):
+    return f"encode(sha256(convert_to({texts}, 'UTF8')), 'hex')"
+
+
+# The fingerprint of a person's table: the rows' texts in the order of their
+# ids, hashed. Parameters: the waiting status twice, the person's id.
+FINGERPRINT_SQL = f"""
+SELECT {_hashed(f"string_agg({_row_text('e', 'c')}, ',' ORDER BY e.id)")}
 FROM courses_enrollment e
 JOIN courses_course c ON c.id = e.course_id
-WHERE e.user_id = %(user)s
-"""
+WHERE e.user_id = %s
+"""  # noqa: S608 - names of this module only
+# The same fingerprint on each row of the table's own query, so that a
+# table is kept under the fingerprint of exactly the rows it shows: read in
+# a statement of its own, a write between the two could leave a table kept
+# under a fingerprint its data would meet again after the write was undone.
+ROWS_FINGERPRINT_SQL = _hashed(
+    f"string_agg({_row_text('courses_enrollment', 'courses_course')}, ',') "
+    "OVER (ORDER BY courses_enrollment.id "
+    "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+)
+_WAITING = (Enrollment.Status.WAITLISTED, Enrollment.Status.WAITLISTED)
 
 # Returned for a person without enrolments, whose table is the hint to
 # browse the catalogue.
@@ -72,10 +102,7 @@ def fingerprint(user):
     if connection.vendor != "postgresql" or settings.DEBUG:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            FINGERPRINT_SQL,
-            {"user": user.pk, "waitlisted": Enrollment.Status.WAITLISTED},
-        )
+        cursor.execute(FINGERPRINT_SQL, (*_WAITING, user.pk))
         (value,) = cursor.fetchone()
     return value or EMPTY
 
@@ -83,9 +110,9 @@ def fingerprint(user):
 def table(user, *, rows):
     """Return the rendered table of the person's enrolments.
 
-    ``rows`` returns the person's enrolments with their courses; it is only
-    called when nothing suitable is kept. The fingerprint is read first,
-    so that a table kept under it is never older than it.
+    ``rows`` returns a queryset of the person's enrolments with their
+    courses; it is only read when nothing suitable is kept, and then with
+    the fingerprint of the rows it reads.
     """
     current = fingerprint(user)
     key = (get_language(), get_current_timezone_name(), get_script_prefix(), user.pk)
@@ -95,7 +122,12 @@ def table(user, *, rows):
             return kept[1]
 
     now = timezone.now()
-    enrollments = list(rows())
+    queryset = rows()
+    if current is not None:
+        queryset = queryset.annotate(
+            table_fingerprint=RawSQL(ROWS_FINGERPRINT_SQL, _WAITING)  # noqa: S611
+        )
+    enrollments = list(queryset)
     # Upcoming courses first, soonest at the top; then the past ones, the
     # most recent first.
     upcoming = [e for e in enrollments if e.course.ends_at >= now]
@@ -105,7 +137,8 @@ def table(user, *, rows):
         {"enrollments": upcoming + past},
     )
     if current is not None:
-        _tables.put(key, (current, html), until=_changes_at(enrollments, now))
+        shown = enrollments[0].table_fingerprint if enrollments else EMPTY
+        _tables.put(key, (shown, html), until=_changes_at(enrollments, now))
     return html
 
 

@@ -203,3 +203,44 @@ def test_a_person_without_enrolments_is_kept_too(client, person):
     EnrollmentFactory(user=person, course__number="ERSTE")
 
     assert [row[0] for row in shown(client)] == ["ERSTE"]
+
+
+def test_a_write_between_fingerprint_and_rows_is_not_kept_as_the_old_data(person):
+    # The fingerprint is read, then somebody writes, then the rows are read:
+    # the table shows the write and must not be kept as the data before it,
+    # which the data meets again once the write is undone.
+    from courses.views import _enrollment_rows
+
+    enrollment = EnrollmentFactory(user=person, course__title="Vorher")
+
+    def rows_after_a_write():
+        Course.objects.filter(pk=enrollment.course_id).update(title="Zwischendurch")
+        return _enrollment_rows().filter(user=person)
+
+    my_enrollments.table(person, rows=rows_after_a_write)
+    Course.objects.filter(pk=enrollment.course_id).update(title="Vorher")
+
+    html = my_enrollments.table(
+        person, rows=lambda: _enrollment_rows().filter(user=person)
+    )
+    assert "Vorher" in html
+    assert "Zwischendurch" not in html
+
+
+def test_the_order_of_rows_that_start_together_follows_the_registration(client, person):
+    now = timezone.now()
+    starts_at = now + timedelta(days=20)
+    first = EnrollmentFactory(
+        user=person, course__number="A", course__starts_at=starts_at, created_at=now
+    )
+    EnrollmentFactory(
+        user=person,
+        course__number="B",
+        course__starts_at=starts_at,
+        created_at=now + timedelta(minutes=1),
+    )
+    assert [row[0] for row in shown(client)] == ["A", "B"]
+
+    Enrollment.objects.filter(pk=first.pk).update(created_at=now + timedelta(hours=1))
+
+    assert [row[0] for row in shown(client)] == ["B", "A"]
