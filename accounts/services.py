@@ -437,6 +437,17 @@ def _purge_traces(*, user, values):
 
 
 @transaction.atomic
+def lock_account(user):
+    """Lock the account's row until the transaction ends; return it fresh.
+
+    Without the key share: rows that refer to the account (an enrolment
+    cancelled by the person, an audit entry) can still be written meanwhile,
+    as their foreign keys take that share; a person cancelling while the
+    account is anonymised would otherwise deadlock with it.
+    """
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk)
+
+
 @sensitive_variables()
 def anonymise_user(*, user, actor):
     """Remove the person's data from the account; keep anonymous statistics.
@@ -445,7 +456,7 @@ def anonymise_user(*, user, actor):
     stay with course, status, org unit and career group. The person may then
     sign up again with the same personnel number and Nutzerkennung.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_account(user)
     if user.anonymised_at is not None:
         return user
 

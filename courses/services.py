@@ -214,8 +214,11 @@ def cancel_enrollment(*, enrollment, actor, reason="", notify=True, now=None):
     """
     now = now or timezone.now()
     course = _lock_course(enrollment.course)
+    # The enrolment's row only: locking the account's too made a person's
+    # own cancellation deadlock with the anonymisation of the account, which
+    # holds the account and cancels course after course.
     enrollment = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("user")
         .get(pk=enrollment.pk)
     )

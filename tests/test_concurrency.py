@@ -146,3 +146,51 @@ def test_parallel_requests_never_pass_a_rate_limit_together():
         answers = list(pool.map(ask, range(16)))
 
     assert answers.count(True) <= 5
+
+
+def test_own_cancellation_does_not_deadlock_with_a_transaction_holding_the_account():
+    # As the anonymisation of an account does: it locks the account, then
+    # cancels course after course, while the person cancels one of them.
+    import time
+
+    from django.db import transaction
+
+    from accounts.services import lock_account
+    from courses.services import cancel_enrollment
+
+    enrollment = EnrollmentFactory()
+    user, errors = enrollment.user, []
+    account_locked = threading.Event()
+
+    def holding_the_account():
+        try:
+            with transaction.atomic():
+                lock_account(user)
+                account_locked.set()
+                time.sleep(0.5)  # the person's cancellation takes the course
+                cancel_enrollment(enrollment=enrollment, actor=user, notify=False)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def own_cancellation():
+        account_locked.wait()
+        try:
+            cancel_enrollment(enrollment=enrollment, actor=user, notify=False)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=f) for f in (holding_the_account, own_cancellation)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.CANCELED

@@ -10,7 +10,9 @@ when it is inserted; existing courses get theirs counted here.
 
 The statuses are written out as they are today (Enrollment.SEATED_STATUSES:
 admitted, attended); ``tests/test_course_places.py`` compares the counts with
-the enrolments after every kind of write.
+the enrolments after every kind of write. The last position handed out is
+counted from the positions still held: a position given up before this
+migration (its enrolment's position is cleared) may be handed out once more.
 """
 
 import django.db.models.deletion
@@ -31,10 +33,12 @@ ADD = f"""
         waiting = courses_courseplaces.waiting + excluded.waiting,
         {{last}}
 """
+# Never below zero: counts left wrong by a load without the triggers must
+# not make every later cancellation of the course fail on the check.
 SUBTRACT = f"""
     UPDATE courses_courseplaces SET
-        seated = seated - CASE WHEN {SEATED} THEN 1 ELSE 0 END,
-        waiting = waiting - CASE WHEN {WAITING} THEN 1 ELSE 0 END
+        seated = {{greatest}}(seated - CASE WHEN {SEATED} THEN 1 ELSE 0 END, 0),
+        waiting = {{greatest}}(waiting - CASE WHEN {WAITING} THEN 1 ELSE 0 END, 0)
     WHERE course_id = NEW.course_id
 """.replace("NEW.", "OLD.")
 NEW_COURSE = (
@@ -48,12 +52,13 @@ POSTGRESQL_ADD = ADD.format(
     last="last_position = greatest(courses_courseplaces.last_position, "
     "excluded.last_position)"
 )
+POSTGRESQL_SUBTRACT = SUBTRACT.format(greatest="greatest")
 POSTGRESQL = [
     f"""
     CREATE FUNCTION courses_count_places() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN {SUBTRACT}; END IF;
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN {POSTGRESQL_SUBTRACT}; END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN {POSTGRESQL_ADD}; END IF;
         RETURN NULL;
     END
@@ -116,13 +121,14 @@ SQLITE_ADD = ADD.format(
     last="last_position = max(courses_courseplaces.last_position, "
     "excluded.last_position)"
 )
+SQLITE_SUBTRACT = SUBTRACT.format(greatest="max")
 SQLITE = [
     "CREATE TRIGGER courses_enrollment_places_insert AFTER INSERT "
     f"ON courses_enrollment BEGIN {SQLITE_ADD}; END",
     f"CREATE TRIGGER courses_enrollment_places_update AFTER UPDATE OF {COUNTED} "
-    f"ON courses_enrollment BEGIN {SUBTRACT}; {SQLITE_ADD}; END",
+    f"ON courses_enrollment BEGIN {SQLITE_SUBTRACT}; {SQLITE_ADD}; END",
     "CREATE TRIGGER courses_enrollment_places_delete AFTER DELETE "
-    f"ON courses_enrollment BEGIN {SUBTRACT}; END",
+    f"ON courses_enrollment BEGIN {SQLITE_SUBTRACT}; END",
     "CREATE TRIGGER courses_course_places AFTER INSERT ON courses_course "
     f"BEGIN {NEW_COURSE}; END",
 ]
@@ -153,6 +159,15 @@ def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor not in ("postgresql", "sqlite"):
         return
+    if vendor == "postgresql":
+        # The running portal may be writing while this migrates (a release
+        # migrates first): wait for its open transactions, and hold its new
+        # writes until the triggers are in place, so that no enrolment or
+        # course falls between the count and the triggers. Reading goes on.
+        schema_editor.execute(
+            "LOCK TABLE courses_course, courses_enrollment "
+            "IN SHARE ROW EXCLUSIVE MODE"
+        )
     schema_editor.execute(COUNT_EXISTING)
     for statement in POSTGRESQL if vendor == "postgresql" else SQLITE:
         schema_editor.execute(statement)
