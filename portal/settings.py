@@ -188,6 +188,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # declare a server-side cursor, three round trips for a dozen rows. Also
 # required behind a PgBouncer in transaction mode.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters sent apart from the SQL, and a statement a connection has
+    # sent five times prepared: PostgreSQL then plans it once per connection
+    # instead of on every request (a quarter of a millisecond of the
+    # server's time for the session or the places of a catalogue page).
+    # Behind a PgBouncer in transaction mode that needs version 1.21 or
+    # later with max_prepared_statements set, or this switched off.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
