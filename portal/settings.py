@@ -196,9 +196,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # instead of on every request (a quarter of a millisecond of the
     # server's time for the session or the places of a catalogue page).
     # Behind a PgBouncer in transaction mode that needs version 1.21 or
-    # later with max_prepared_statements set, or this switched off.
+    # later with max_prepared_statements set, or this switched off. The
+    # cursor survives a column's type changing under a kept plan (portal.db).
+    from portal.db import PreparedStatementCursor
+
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
+        {
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+            "cursor_factory": PreparedStatementCursor,
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
