@@ -185,6 +185,16 @@ class SessionStore(db.SessionStore):
             self.user_at_load = session.user
         return session
 
+    def _validate_session_key(self, key):
+        """Accept only keys made as this store makes them.
+
+        Anything else in the cookie (a NUL, which PostgreSQL refuses in a
+        text, or any other stray character) is no session, not an error.
+        """
+        return super()._validate_session_key(key) and all(
+            character in VALID_KEY_CHARS for character in key
+        )
+
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
         user_id = data.get(SESSION_KEY)

@@ -137,3 +137,18 @@ def test_a_session_without_account_is_read_without_one(db):
 
     assert again.load() == {"Hinweis": "gelesen"}
     assert again.user_at_load is None
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["abcdefgh\x00ijkl", "\x00session key", "ABCDEFGHIJKLMNOP", "a" * 31 + "ä"],
+)
+def test_a_cookie_no_store_would_make_is_no_session(client, employee, cookie, caplog):
+    client.force_login(employee)
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
