@@ -75,7 +75,12 @@ class CourseDetailView(DetailView):
 
 
 class EnrollView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, number):
+        # Enrolling takes the form's POST; an address typed or bookmarked
+        # leads to the course's page and its button, not to an empty 405.
+        return redirect("courses:course_detail", number=number)
 
     def post(self, request, number):
         # The service finds and locks the course in one statement.

@@ -208,12 +208,15 @@ def test_enrol_view_sends_anonymous_visitors_to_the_login(client, db):
     assert not Enrollment.objects.exists()
 
 
-def test_enrol_view_refuses_get(client, employee):
+def test_enrol_view_sends_a_get_to_the_course_page_and_enrols_no_one(client, employee):
+    course = CourseFactory()
     client.force_login(employee)
 
-    response = client.get(reverse("courses:enroll", args=[CourseFactory().number]))
+    response = client.get(reverse("courses:enroll", args=[course.number]))
 
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response.url == reverse("courses:course_detail", args=[course.number])
+    assert not Enrollment.objects.exists()
 
 
 @pytest.mark.parametrize(
