@@ -85,6 +85,8 @@ class _Compiled:
     sql: str
     params: tuple
     compiler: object
+    # Django's conversions of the row's values; none on PostgreSQL today.
+    converters: dict
     session: tuple[slice, list[str]]
     user: tuple[slice, list[str]]
     second_factor: int
@@ -111,10 +113,12 @@ def _compiled(using):
         return slice(positions[0], positions[-1] + 1), names
 
     (user_info,) = compiler.klass_info["related_klass_infos"]
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
     return _Compiled(
         sql=sql,
         params=tuple(params),
         compiler=compiler,
+        converters=compiler.get_converters(fields),
         session=columns(compiler.klass_info),
         user=columns(user_info),
         second_factor=compiler.annotation_col_map["second_factor_at_load"],
@@ -134,7 +138,9 @@ def _read_session(session_key, *, using):
         rows = cursor.fetchall()
     if not rows:
         return None
-    (row,) = compiled.compiler.results_iter(results=[rows])
+    if compiled.converters:
+        rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    (row,) = rows
     from accounts.models import Session
 
     (columns, names), (user_columns, user_names) = compiled.session, compiled.user
