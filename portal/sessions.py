@@ -100,8 +100,8 @@ def _compiled(using):
     a subquery, some twenty columns) that cost more than sending it and
     reading its row, on every signed-in request. Only the key and the time
     differ between readings, so the SQL is made once, with stand-ins for
-    both, and Django's compiler still turns each row into the values of its
-    fields.
+    both, together with the conversions Django's compiler would apply to
+    the row (none on PostgreSQL today) and where each model's columns are.
     """
     queryset = _sessions_with_account().filter(session_key=_KEY, expire_date__gt=_NOW)
     compiler = queryset.query.get_compiler(using=using)
